@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/** A CLI command: one module per top-level command, each registering its own options and `--help`. */
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+// One import per command module; keep the list sorted.
+export const commandModules: CommandModule[] = [];
