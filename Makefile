@@ -31,13 +31,15 @@ typecheck: setup ## Strict TypeScript check (tsc --noEmit)
 	npx tsc --noEmit
 
 unit: setup ## Unit tests (no Docker needed)
-	$(NODE) --import tsx --test --test-reporter=spec $(UNIT_TESTS)
+	$(NODE) --import tsx --test --test-reporter=spec --test-concurrency=2 $(UNIT_TESTS)
 
 integration: setup testbed-up ## Integration tests against the real test bed
 	$(NODE) --import tsx --test --test-reporter=spec --test-concurrency=1 $(INTEGRATION_TESTS)
 
-test: setup typecheck testbed-up ## Everything: typecheck, unit and integration tests (brings up the test bed)
-	$(NODE) --import tsx --test --test-reporter=spec --test-concurrency=1 $(UNIT_TESTS) $(INTEGRATION_TESTS)
+test: ## Everything: typecheck, unit tests, then integration tests on the test bed (brings it up itself)
+	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory integration
 
 bench: setup testbed-up ## Benchmarks, printed as JSON
 	@if [ -z "$(strip $(BENCHMARKS))" ]; then echo '{"benchmarks":[],"note":"no benchmarks yet"}'; fi
