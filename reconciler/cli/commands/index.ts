@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import * as validate from './validate.ts';
 
 /** A CLI command: one module per top-level command, each registering its own options and `--help`. */
 export interface CommandModule {
@@ -6,4 +7,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [];
+export const commandModules: CommandModule[] = [validate];
