@@ -1,0 +1,167 @@
+import type { AggregationOptions, AggregationResult } from './aggregate.ts';
+import { encodeU16, U16_MAX } from './u16.ts';
+import type { U16Weights } from './u16.ts';
+
+/** Bumped on any change to the document's fields or to what the digest covers. */
+export const VECTOR_FORMAT_VERSION = 1;
+/** How long a vector stays valid after `computed_at` unless configured otherwise (the reference: 720 s). */
+export const DEFAULT_EXPIRES_AFTER_SECONDS = 720;
+
+/** How a challenge's weights reached this epoch. */
+export type SourceOutcome =
+  | { kind: 'fresh' }
+  /** The fetch failed; the last good snapshot, taken at `fromEpoch`, was used instead. */
+  | { kind: 'carried'; fromEpoch: number; reason: string }
+  /** No usable snapshot: the challenge's share burns. */
+  | { kind: 'failed'; reason: string };
+
+/** One challenge as the epoch saw it: `source_challenges[]` in the document. */
+export interface VectorSource {
+  /** Reference master's fields (`ChallengeWeightsResult` minus the raw `weights`, kept in the store). */
+  slug: string;
+  emission_percent: number;
+  ok: boolean;
+  error: string | null;
+  /** Ours. */
+  outcome: 'fresh' | 'carried' | 'failed';
+  carried_from_epoch: number | null;
+  reason: string | null;
+  /** SHA-256 (hex) of the raw snapshot the aggregation used; null when it used none. */
+  snapshot_digest: string | null;
+  hotkey_count: number;
+}
+
+export interface VectorMetagraph {
+  source: 'chain' | 'static';
+  block_number: number | null;
+  block_hash: string | null;
+  hotkey_count: number;
+}
+
+/** The weights vector document before sealing: a compatible superset of the reference master's body. */
+export interface UnsealedVector {
+  format_version: typeof VECTOR_FORMAT_VERSION;
+  netuid: number;
+  chain_endpoint: string;
+  epoch: number;
+  uids: number[];
+  weights: number[];
+  hotkey_weights: Record<string, number>;
+  weights_u16: U16Weights;
+  computed_at: string;
+  expires_at: string;
+  source_challenges: VectorSource[];
+  metagraph_updated_at: string;
+  metagraph: VectorMetagraph;
+  desired_state_revision: string | null;
+  aggregation: { min_allowed_weights: number; max_weight_limit: number; zero_miner_fallback: boolean };
+}
+
+/** The signer of a sealed vector: the master's sr25519 public key. */
+export interface VectorSigner {
+  /** 0x-prefixed hex, 32 bytes. */
+  public_key: string;
+  /** The same key as an SS58 address (generic substrate prefix 42). */
+  ss58: string;
+}
+
+export interface SealedVector extends UnsealedVector {
+  /** SHA-256 (hex, no prefix) of `canonicalJson` of the document without digest, signature and signer. */
+  digest: string;
+  /** sr25519 signature (0x-prefixed hex, 64 bytes) over the 32 digest bytes. */
+  signature: string;
+  signer: VectorSigner;
+}
+
+export interface SourceProvenance {
+  slug: string;
+  emissionPercent: number;
+  outcome: SourceOutcome;
+  snapshotDigest: string | null;
+  hotkeyCount: number;
+}
+
+export interface BuildVectorInput {
+  netuid: number;
+  chainEndpoint: string;
+  epoch: number;
+  aggregation: AggregationResult;
+  /** The chain hyperparameters the aggregation ran with. */
+  options: AggregationOptions;
+  sources: readonly SourceProvenance[];
+  metagraph: { source: 'chain' | 'static'; blockNumber: number | null; blockHash: string | null; hotkeyCount: number; updatedAt: Date };
+  desiredStateRevision: string | null;
+  computedAt: Date;
+  expiresAfterSeconds?: number;
+}
+
+/** Assembles the unsealed document from an aggregation and its provenance; checks that the parts agree. */
+export function buildVector(input: BuildVectorInput): UnsealedVector {
+  const { aggregation } = input;
+  const expiresAfter = input.expiresAfterSeconds ?? DEFAULT_EXPIRES_AFTER_SECONDS;
+  if (!(expiresAfter > 0)) throw new RangeError(`expiresAfterSeconds is ${expiresAfter}; expected a positive number`);
+  if (!Number.isSafeInteger(input.epoch) || input.epoch < 0) throw new RangeError(`epoch is ${input.epoch}; expected an integer >= 0`);
+  if (aggregation.uids.length !== aggregation.weights.length) {
+    throw new RangeError(`aggregation has ${aggregation.uids.length} uids but ${aggregation.weights.length} weights`);
+  }
+  const seen = new Set<string>();
+  const sources = input.sources.map((source) => {
+    if (seen.has(source.slug)) throw new RangeError(`source "${source.slug}" appears twice`);
+    seen.add(source.slug);
+    return toVectorSource(source, input.epoch);
+  });
+  return {
+    format_version: VECTOR_FORMAT_VERSION,
+    netuid: input.netuid,
+    chain_endpoint: input.chainEndpoint,
+    epoch: input.epoch,
+    uids: [...aggregation.uids],
+    weights: [...aggregation.weights],
+    hotkey_weights: Object.fromEntries(aggregation.hotkeyWeights),
+    weights_u16: encodeU16(aggregation.uids, aggregation.weights),
+    computed_at: input.computedAt.toISOString(),
+    expires_at: new Date(input.computedAt.getTime() + expiresAfter * 1000).toISOString(),
+    source_challenges: sources,
+    metagraph_updated_at: input.metagraph.updatedAt.toISOString(),
+    metagraph: {
+      source: input.metagraph.source,
+      block_number: input.metagraph.blockNumber,
+      block_hash: input.metagraph.blockHash,
+      hotkey_count: input.metagraph.hotkeyCount,
+    },
+    desired_state_revision: input.desiredStateRevision,
+    aggregation: {
+      min_allowed_weights: input.options.minAllowedWeights ?? 1,
+      max_weight_limit: input.options.maxWeightLimit ?? U16_MAX,
+      zero_miner_fallback: aggregation.zeroMiner,
+    },
+  };
+}
+
+function toVectorSource(source: SourceProvenance, epoch: number): VectorSource {
+  const { outcome } = source;
+  if (outcome.kind !== 'failed' && (source.snapshotDigest === null || !/^[0-9a-f]{64}$/.test(source.snapshotDigest))) {
+    throw new RangeError(`source "${source.slug}" is ${outcome.kind} but its snapshot digest is ${source.snapshotDigest}; expected 64 hex digits`);
+  }
+  const hotkeyCount = outcome.kind === 'failed' ? 0 : source.hotkeyCount;
+  const common = { slug: source.slug, emission_percent: source.emissionPercent, hotkey_count: hotkeyCount };
+  switch (outcome.kind) {
+    case 'fresh':
+      return { ...common, ok: true, error: null, outcome: 'fresh', carried_from_epoch: null, reason: null, snapshot_digest: source.snapshotDigest };
+    case 'carried':
+      if (!Number.isSafeInteger(outcome.fromEpoch) || outcome.fromEpoch >= epoch) {
+        throw new RangeError(`source "${source.slug}" carried from epoch ${outcome.fromEpoch}; expected an epoch before ${epoch}`);
+      }
+      return {
+        ...common,
+        ok: true,
+        error: null,
+        outcome: 'carried',
+        carried_from_epoch: outcome.fromEpoch,
+        reason: outcome.reason,
+        snapshot_digest: source.snapshotDigest,
+      };
+    case 'failed':
+      return { ...common, ok: false, error: outcome.reason, outcome: 'failed', carried_from_epoch: null, reason: outcome.reason, snapshot_digest: null };
+  }
+}
