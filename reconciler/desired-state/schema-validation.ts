@@ -122,7 +122,10 @@ export function describeAjvError(error: ErrorObject): DescribedError | undefined
       return undefined; // the inner error, which carries propertyName, says it better
     case 'type': {
       const expected = Array.isArray(params.type) ? params.type : [params.type];
-      return plain(`found ${found(value)}, expected ${expected.map((t) => ARTICLE[String(t)] ?? String(t)).join(' or ')}`);
+      if (typeof value === 'number' && !Number.isFinite(value)) return plain(`found ${describeValue(value)}, expected a finite number`);
+      const words = expected.map((t) => ARTICLE[String(t)] ?? String(t));
+      const list = words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : (words[0] ?? 'another type');
+      return plain(`found ${found(value)}, expected ${list}`);
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]) ?? [];
@@ -149,7 +152,9 @@ export function describeAjvError(error: ErrorObject): DescribedError | undefined
     case 'maxLength': {
       const length = typeof value === 'string' ? [...value].length : 0;
       const words = error.keyword === 'minLength' ? 'at least' : 'at most';
-      return plain(length === 0 ? `found an empty string, expected ${words} ${String(params.limit)} characters` : `found a string of ${length} characters, expected ${words} ${String(params.limit)}`);
+      const limit = Number(params.limit);
+      const unit = limit === 1 ? 'character' : 'characters';
+      return plain(length === 0 ? `found an empty string, expected ${words} ${limit} ${unit}` : `found a string of ${length} characters, expected ${words} ${limit}`);
     }
     case 'minItems':
     case 'maxItems': {

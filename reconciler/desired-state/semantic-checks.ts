@@ -154,8 +154,9 @@ function imageRefProblem(image: string): string {
 
 function checkEmission(findings: Finding[], value: unknown, path: PathSegment[]): void {
   if (typeof value !== 'number') return;
-  if (!Number.isFinite(value) || value < 0) {
-    findings.push({ path, message: `found ${describeValue(value)}, expected a finite number >= 0`, rule: 'emission-percent' });
+  // Non-finite values (.inf, .nan) already fail the schema's type check (ajv strictNumbers).
+  if (Number.isFinite(value) && value < 0) {
+    findings.push({ path, message: `found ${describeValue(value)}, expected a number >= 0 (a share of 100)`, rule: 'emission-percent' });
   }
 }
 
@@ -196,6 +197,13 @@ function checkNetworks(
       });
     }
     return;
+  }
+  if (Array.isArray(challenge.networks) && challenge.networks.length === 0) {
+    findings.push({
+      path: at('networks'),
+      message: 'found an empty list, so the challenge would join no network; expected at least one network (the master reaches challenges over the overlay)',
+      rule: 'challenge-without-network',
+    });
   }
   asList(challenge.networks).forEach((name, i) => {
     if (typeof name !== 'string' || declared.includes(name)) return;
