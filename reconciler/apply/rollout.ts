@@ -55,10 +55,13 @@ export async function waitForRollout(
     const rolloutDone = !expectRollout || (statusIsOurs && status?.State === 'completed');
 
     const tasks = (await docker.listTasks({ filters: { service: [serviceId], 'desired-state': ['running'] } })) as TaskInfo[];
-    const recentFailed = (await docker.listTasks({ filters: { service: [serviceId], 'desired-state': ['shutdown'] } })) as TaskInfo[];
-    for (const task of recentFailed) {
-      if (task.Status?.State === 'failed' || task.Status?.State === 'rejected') {
-        if (task.CreatedAt && Date.parse(task.CreatedAt) >= since.getTime() - 2000) lastTaskError = task.Status?.Err ?? task.Status?.Message ?? task.Status.State;
+    const shutdown = (await docker.listTasks({ filters: { service: [serviceId], 'desired-state': ['shutdown'] } })) as TaskInfo[];
+    let failedSince = 0;
+    for (const task of shutdown) {
+      const state = task.Status?.State;
+      if ((state === 'failed' || state === 'rejected') && task.CreatedAt && Date.parse(task.CreatedAt) >= since.getTime() - 2000) {
+        failedSince += 1;
+        lastTaskError = task.Status?.Err ?? task.Status?.Message ?? state;
       }
     }
     const wanted = info.Spec?.Mode?.Replicated ? (info.Spec.Mode.Replicated.Replicas ?? 1) : null;
@@ -70,6 +73,10 @@ export async function waitForRollout(
     const enough = wanted === null ? tasks.length > 0 && running.length === tasks.length : running.length === wanted && tasks.length === wanted;
     last = `${running.length}/${wanted ?? tasks.length} tasks running${status && statusIsOurs ? `, update ${status.State}` : ''}`;
     if (rolloutDone && enough && (stable.length === running.length || wanted === 0)) return { ok: true, detail: last };
+    // Without a rollout Swarm never gives up on its own: a new task that failed twice and none running is a failed start.
+    if (!expectRollout && failedSince >= 2 && stable.length === 0) {
+      return { ok: false, detail: `tasks keep failing (${failedSince} failed, ${last}): ${lastTaskError}` };
+    }
     if (Date.now() >= deadline) {
       return { ok: false, detail: `timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for the rollout (${last})${lastTaskError ? `; task error: ${lastTaskError}` : ''}` };
     }
