@@ -131,3 +131,13 @@ export interface Plan {
   /** Hash of the changes (stable across runs for the same inputs). */
   hash: string;
 }
+
+/**
+ * Secret names not known at plan time (the token is minted, and its content-hash name computed, by apply) end in
+ * this suffix; renderers show it as is and the executor replaces the whole name.
+ */
+export const PENDING_SECRET_NAME_SUFFIX = '(minted at apply)';
+
+export function isPendingSecretName(name: string): boolean {
+  return name.endsWith(PENDING_SECRET_NAME_SUFFIX);
+}
