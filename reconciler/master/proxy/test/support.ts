@@ -101,6 +101,7 @@ export async function startProxy(
 
 export interface SimpleResponse {
   status: number;
+  statusMessage: string;
   headers: http.IncomingHttpHeaders;
   rawHeaders: string[];
   body: string;
@@ -118,9 +119,14 @@ export interface SendOptions {
  * (latin1 string), see `wireBytes`.
  */
 export function send(port: number, path: string, opts: SendOptions = {}): Promise<SimpleResponse> {
+  let headers = opts.headers;
+  // With a raw list Node adds no Host header; HTTP/1.1 servers require one.
+  if (Array.isArray(headers) && !headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'host')) {
+    headers = ['Host', `127.0.0.1:${port}`, ...headers];
+  }
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers, agent: false },
+      { host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -128,6 +134,7 @@ export function send(port: number, path: string, opts: SendOptions = {}): Promis
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
+            statusMessage: res.statusMessage ?? '',
             headers: res.headers,
             rawHeaders: res.rawHeaders,
             body: Buffer.concat(chunks).toString('utf8'),
@@ -136,6 +143,10 @@ export function send(port: number, path: string, opts: SendOptions = {}): Promis
       },
     );
     req.on('error', reject);
+    // Node's client sends a DELETE/GET body without any framing unless told its length.
+    if (opts.body !== undefined && !req.hasHeader('content-length') && !Array.isArray(opts.headers)) {
+      req.setHeader('content-length', Buffer.byteLength(opts.body));
+    }
     req.end(opts.body);
   });
 }

@@ -1,0 +1,122 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { send, startProxy, startUpstream, waitFor } from './support.ts';
+import type { RecordingUpstream, RunningProxy } from './support.ts';
+
+let upstream: RecordingUpstream;
+let other: RecordingUpstream;
+let proxy: RunningProxy;
+
+before(async () => {
+  upstream = await startUpstream();
+  other = await startUpstream();
+  proxy = await startProxy({ agent: upstream.origin, other: other.origin });
+});
+after(async () => {
+  await proxy.close();
+  await upstream.close();
+  await other.close();
+});
+
+test('path and query reach the slug\'s upstream, in canonical form', async () => {
+  upstream.requests.length = 0;
+  const cases: Array<[string, string]> = [
+    ['/challenges/agent', '/'],
+    ['/challenges/agent/', '/'],
+    ['/challenges/agent/submissions?limit=5&q=a%20b&x=%2F..%2Finternal', '/submissions?limit=5&q=a%20b&x=%2F..%2Finternal'],
+    ['/challenges/agent//a///b/./c/../d', '/a/b/d'],
+    ['/challenges/agent/a%2Fb/%2561', '/a/b/a'],
+    ['/challenges/agent/items/', '/items/'],
+    ['/challenges/agent/health/details', '/health/details'],
+  ];
+  for (const [path, expected] of cases) {
+    const res = await send(proxy.port, path);
+    assert.equal(res.status, 200, path);
+    assert.equal(upstream.requests.at(-1)?.url, expected, path);
+  }
+  assert.equal(other.requests.length, 0);
+  assert.equal((await send(proxy.port, '/challenges/other/x')).status, 200);
+  assert.equal(other.requests.at(-1)?.url, '/x');
+});
+
+test('method and body are forwarded', async () => {
+  for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+    const body = JSON.stringify({ method, pad: 'x'.repeat(100_000) });
+    const res = await send(proxy.port, '/challenges/agent/things', {
+      method,
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(res.status, 200);
+    const seen = upstream.requests.at(-1)!;
+    assert.equal(seen.method, method);
+    assert.equal(seen.body.toString(), body);
+    assert.equal(seen.headers['content-length'], String(Buffer.byteLength(body)));
+  }
+  // a chunked request body arrives whole as well
+  const res = await new Promise<number>((resolve, reject) => {
+    const req = http.request({ port: proxy.port, host: '127.0.0.1', method: 'POST', path: '/challenges/agent/chunked', agent: false });
+    req.on('response', (r) => {
+      r.resume();
+      resolve(r.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.write('part-1;');
+    req.write('part-2;');
+    req.end('part-3');
+  });
+  assert.equal(res, 200);
+  assert.equal(upstream.requests.at(-1)!.body.toString(), 'part-1;part-2;part-3');
+});
+
+test('the request body streams to the upstream before the client finished sending it', async () => {
+  const firstChunkSeen: string[] = [];
+  const streaming = await startUpstream();
+  streaming.server.removeAllListeners('request');
+  streaming.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    req.once('data', (c: Buffer) => firstChunkSeen.push(c.toString()));
+    req.resume();
+    req.on('end', () => res.end('done'));
+  });
+  const p = await startProxy({ s: streaming.origin });
+  try {
+    const req = http.request({ port: p.port, host: '127.0.0.1', method: 'POST', path: '/challenges/s/upload', agent: false });
+    const response = new Promise<string>((resolve, reject) => {
+      req.on('response', (r) => {
+        let b = '';
+        r.on('data', (c: Buffer) => (b += c.toString()));
+        r.on('end', () => resolve(b));
+      });
+      req.on('error', reject);
+    });
+    req.write('first-chunk');
+    await waitFor(() => firstChunkSeen.length === 1, 2_000, 'first chunk at the upstream');
+    assert.equal(firstChunkSeen[0], 'first-chunk');
+    req.end('second-chunk');
+    assert.equal(await response, 'done');
+  } finally {
+    await p.close();
+    await streaming.close();
+  }
+});
+
+test('upstream connections are pooled with keep-alive', async () => {
+  upstream.requests.length = 0;
+  for (let i = 0; i < 5; i++) await send(proxy.port, `/challenges/agent/seq/${i}`);
+  const ports = new Set(upstream.requests.map((r) => r.remotePort));
+  assert.equal(upstream.requests.length, 5);
+  assert.equal(ports.size, 1, `expected one reused upstream connection, saw ${ports.size}`);
+});
+
+test('events report slug, status, outcome and timings', async () => {
+  proxy.events.length = 0;
+  await send(proxy.port, '/challenges/agent/evt');
+  await waitFor(() => proxy.events.length === 1);
+  const e = proxy.events[0]!;
+  assert.equal(e.slug, 'agent');
+  assert.equal(e.status, 200);
+  assert.equal(e.outcome, 'forwarded');
+  assert.equal(e.method, 'GET');
+  assert.ok(e.durationMs >= 0 && e.upstreamMs !== undefined && e.upstreamMs <= e.durationMs);
+});
