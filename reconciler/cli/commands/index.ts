@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as validate from './validate.ts';
+import * as weights from './weights.ts';
 import * as worker from './worker.ts';
 
 /** A CLI command: one module per top-level command, each registering its own options and `--help`. */
@@ -8,4 +9,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [validate, worker];
+export const commandModules: CommandModule[] = [validate, weights, worker];
