@@ -112,7 +112,7 @@ async function executeChange(change: Change, context: ExecContext): Promise<stri
     case 'network':
       return change.action === 'create' ? createNetwork(desired, context) : updateNetwork(desired);
     case 'secret':
-      return change.action === 'create' ? createSecret(desired, context) : updateSecret(desired);
+      return change.action === 'create' ? createSecret(desired, context) : updateSecretLabels(change, desired, context);
     case 'volume':
       return createVolume(desired, context);
     case 'service':
@@ -180,8 +180,19 @@ async function createSecret(intent: SecretIntent, { docker, state }: ExecContext
   }
 }
 
-function updateSecret(intent: SecretIntent): never {
-  throw new ObjectFailure(`Swarm secrets are immutable: the plan should create a new content-hash name instead of updating ${intent.name}`);
+/** Swarm secrets are immutable except for their labels; a new value always comes as a new content-hash name. */
+async function updateSecretLabels(change: Change, intent: SecretIntent, { docker }: ExecContext): Promise<string | undefined> {
+  if (!change.live) throw new ObjectFailure(`the plan has no live secret for ${intent.name}; re-plan`);
+  const info = (await docker.getSecret(change.live.id).inspect()) as { Version?: { Index?: number }; Spec?: Record<string, unknown> };
+  const version = change.live.version ?? info.Version?.Index;
+  const spec = { ...info.Spec, Name: intent.name, Labels: withManagedLabel(intent.labels) };
+  try {
+    await docker.getSecret(change.live.id).update({ _query: { version }, _body: spec } as never);
+  } catch (error) {
+    if (isVersionConflict(error)) throw new ObjectFailure(`version conflict: secret ${intent.name} changed since the plan was made; re-plan`);
+    throw error;
+  }
+  return 'labels updated';
 }
 
 // ---------------------------------------------------------------- volumes

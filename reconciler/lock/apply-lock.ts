@@ -11,7 +11,7 @@
  * when asked (`--break-lock`).
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs, constants as fsConstants } from 'node:fs';
+import { promises as fs, constants as fsConstants, readFileSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +32,8 @@ export interface HeldLock {
   holder: LockHolder;
   file: string;
   release(): Promise<void>;
+  /** For process 'exit' handlers, where nothing asynchronous runs any more. */
+  releaseSync(): void;
 }
 
 export interface AcquireOptions {
@@ -192,6 +194,16 @@ function hold(file: string, holder: LockHolder): HeldLock {
       clearInterval(timer);
       const current = await fs.readFile(file, 'utf8').catch(() => null);
       if (current !== null && (JSON.parse(current) as LockHolder).nonce === holder.nonce) await fs.unlink(file).catch(() => undefined);
+    },
+    releaseSync() {
+      if (released) return;
+      released = true;
+      clearInterval(timer);
+      try {
+        if ((JSON.parse(readFileSync(file, 'utf8')) as LockHolder).nonce === holder.nonce) unlinkSync(file);
+      } catch {
+        // already gone
+      }
     },
   };
 }

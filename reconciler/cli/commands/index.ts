@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import * as apply from './apply.ts';
 import * as validate from './validate.ts';
 import * as weights from './weights.ts';
 import * as worker from './worker.ts';
@@ -9,4 +10,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [validate, weights, worker];
+export const commandModules: CommandModule[] = [apply, validate, weights, worker];
