@@ -212,6 +212,29 @@ async function createVolume(intent: VolumeIntent, { docker }: ExecContext): Prom
 
 // ---------------------------------------------------------------- services
 
+/**
+ * The Engine API wants each secret reference's SecretID next to its name (the docker CLI looks it up the same way);
+ * the plan names secrets only, since IDs exist only once a secret is created earlier in this same apply.
+ */
+async function withSecretIds(spec: Docker.ServiceSpec, docker: Docker): Promise<Docker.ServiceSpec> {
+  const task = spec.TaskTemplate as Docker.ContainerTaskSpec | undefined;
+  const refs = task?.ContainerSpec?.Secrets;
+  if (!task || !refs || refs.every((ref) => ref.SecretID)) return spec;
+  const names = refs.filter((ref) => !ref.SecretID).map((ref) => ref.SecretName ?? '');
+  const found = (await docker.listSecrets({ filters: { name: names } })) as Array<{ ID: string; Spec?: { Name?: string } }>;
+  const idOf = new Map(found.map((s) => [s.Spec?.Name ?? '', s.ID]));
+  const missing = names.filter((name) => !idOf.has(name));
+  if (missing.length > 0) {
+    throw new ObjectFailure(`secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found in the Swarm; create ${missing.length > 1 ? 'them' : 'it'} first (docker secret create NAME -)`);
+  }
+  const secrets = refs.map((ref) => (ref.SecretID ? ref : { ...ref, SecretID: idOf.get(ref.SecretName ?? '')! }));
+  return { ...spec, TaskTemplate: { ...task, ContainerSpec: { ...task.ContainerSpec, Secrets: secrets } } as Docker.ContainerTaskSpec };
+}
+
+async function serviceBody(spec: Docker.ServiceSpec, context: ExecContext): Promise<Docker.ServiceSpec> {
+  return withVolatileLabels(await withSecretIds(spec, context.docker), context);
+}
+
 function withVolatileLabels(spec: Docker.ServiceSpec, context: ExecContext): Docker.ServiceSpec {
   return {
     ...spec,
@@ -229,7 +252,7 @@ async function createService(intent: ServiceIntent, context: ExecContext): Promi
   const since = new Date();
   let id: string;
   try {
-    const created = (await docker.createService(withVolatileLabels(intent.spec, context))) as { ID?: string; id?: string };
+    const created = (await docker.createService(await serviceBody(intent.spec, context))) as { ID?: string; id?: string };
     id = created.ID ?? created.id ?? '';
     if (!id) throw new ObjectFailure(`Docker created service ${intent.name} but returned no ID`);
   } catch (error) {
@@ -238,7 +261,7 @@ async function createService(intent: ServiceIntent, context: ExecContext): Promi
     const live = await inspectServiceByName(docker, intent.name);
     if (!live) throw error;
     await requireManaged('service', intent.name, live.Spec?.Labels ?? {});
-    await docker.getService(live.ID).update({ _query: { version: live.Version?.Index }, _body: withVolatileLabels(intent.spec, context) } as never);
+    await docker.getService(live.ID).update({ _query: { version: live.Version?.Index }, _body: await serviceBody(intent.spec, context) } as never);
     return waitOrFail(context, live.ID, since, true, intent.name, 'already existed; updated to the desired spec');
   }
   return waitOrFail(context, id, since, false, intent.name);
@@ -249,9 +272,10 @@ async function updateService(change: Change, intent: ServiceIntent, context: Exe
   if (!change.live || change.live.version === null) {
     throw new ObjectFailure(`the plan has no live Version for service ${intent.name}; re-plan`);
   }
+  const body = await serviceBody(intent.spec, context);
   const since = new Date();
   try {
-    await docker.getService(change.live.id).update({ _query: { version: change.live.version }, _body: withVolatileLabels(intent.spec, context) } as never);
+    await docker.getService(change.live.id).update({ _query: { version: change.live.version }, _body: body } as never);
   } catch (error) {
     if (isVersionConflict(error)) {
       throw new ObjectFailure(`version conflict: service ${intent.name} changed since the plan was made (plan saw Version ${change.live.version}); re-plan and apply again`);
