@@ -57,8 +57,8 @@ export function readYaml(text: string, file: string): YamlReadResult {
     return { ok: false, problems: [problemAt(contents.range[0], `found ${found} at the top level; expected ${TOP_LEVEL_HINT}`, 'yaml.not-a-mapping')] };
   }
 
-  // Unresolved aliases only fail inside toJS(); find them first so they get a position.
-  visit(doc, {
+  // Unresolved aliases only fail inside toJS(); find them first so they get a position. (No '*', no alias.)
+  if (text.includes('*')) visit(doc, {
     Alias(_key, alias) {
       if (alias.resolve(doc) === undefined) {
         problems.push(problemAt(alias.range?.[0] ?? 0, `alias *${alias.source} refers to no anchor defined before it`, 'yaml.unresolved-alias'));
