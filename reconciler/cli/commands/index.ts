@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as apply from './apply.ts';
+import * as plan from './plan.ts';
 import * as validate from './validate.ts';
 import * as weights from './weights.ts';
 import * as worker from './worker.ts';
@@ -10,4 +11,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [apply, validate, weights, worker];
+export const commandModules: CommandModule[] = [apply, plan, validate, weights, worker];

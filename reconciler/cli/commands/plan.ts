@@ -1,0 +1,148 @@
+import type { Command } from 'commander';
+import { access } from 'node:fs/promises';
+import { DEFAULT_DESIRED_STATE_FILE, formatProblem, loadDesiredState, parseDesiredState, type LoadResult } from '../../desired-state/index.ts';
+import { GitRefError, headRevision, readFileAtRef } from '../../git/show-at-ref.ts';
+import { dockerClient, observe } from '../../live/index.ts';
+import type { LiveState } from '../../live/types.ts';
+import { compile, type CompileOptions } from '../../plan/compile.ts';
+import { MassDeleteRefusedError } from '../../plan/guard.ts';
+import { secretNamesFromLive } from '../../plan/live-secrets.ts';
+import type { Intent, Plan } from '../../plan/model.ts';
+import { plan } from '../../plan/plan.ts';
+import { liveStateFromIntents } from '../../plan/synthetic-live.ts';
+import { colorEnabled, hasChanges, renderJson, renderMarkdown, renderText } from '../../render/index.ts';
+import { openStateDir, resolveStateDir } from '../../state/index.ts';
+import { action, UserError } from '../action.ts';
+
+interface PlanFlags {
+  detailedExitcode?: boolean;
+  json?: boolean;
+  markdown?: boolean;
+  against?: string;
+  allowMassDelete?: boolean;
+  maxDeletes?: string;
+  dockerHost?: string;
+  stateDir?: string;
+  showUnchanged?: boolean;
+}
+
+/** Prints a file's problems (FILE:LINE:COL: message) and fails with exit 1. */
+function requireValidOrPrint(result: LoadResult) {
+  if (result.ok) return result.state;
+  const problems = result.problems;
+  if (problems.length === 1 && problems[0]?.rule === 'file.unreadable') throw new UserError(`${result.file}: ${problems[0].message}`);
+  throw new UserError(`${result.file} is not a valid desired state:\n${problems.map(formatProblem).join('\n')}`);
+}
+
+/** Token and signing-key secret names: the live Swarm's, overridden by the state folder's when it is readable. */
+async function secretNames(live: LiveState, stateDirOption: string | undefined, slugs: string[]): Promise<CompileOptions> {
+  const fromLive = secretNamesFromLive(live);
+  const tokenSecretNames: Record<string, string> = { ...fromLive.tokenSecretNames };
+  let signingKeySecretName = fromLive.signingKeySecretName;
+  const dir = resolveStateDir(stateDirOption);
+  try {
+    await access(dir);
+  } catch {
+    if (stateDirOption) throw new UserError(`--state-dir ${dir}: cannot read the folder`);
+    return { tokenSecretNames, signingKeySecretName };
+  }
+  const state = openStateDir(dir);
+  for (const [slug, name] of await state.tokenSecretNames(slugs)) tokenSecretNames[slug] = name;
+  signingKeySecretName = (await state.masterSigningKeySecretName()) ?? signingKeySecretName;
+  return { tokenSecretNames, signingKeySecretName };
+}
+
+async function planAgainstRef(file: string, ref: string, intentsNow: Intent[], flags: PlanFlags, maxDeletes: number | undefined): Promise<Plan> {
+  let before: Intent[] = [];
+  try {
+    const atRef = await readFileAtRef(file, ref);
+    if (atRef.found) before = compile(requireValidOrPrint(parseDesiredState(atRef.text, `${ref}:${atRef.repoPath}`)));
+  } catch (error) {
+    if (error instanceof GitRefError) throw new UserError(error.message);
+    throw error;
+  }
+  const hostnames = intentsNow.flatMap((i) => (i.kind === 'node' ? [i.hostname] : []));
+  return plan(intentsNow, liveStateFromIntents(before, hostnames), {
+    checkExternalSecrets: false,
+    revision: await headRevision(file),
+    allowMassDelete: Boolean(flags.allowMassDelete),
+    ...(maxDeletes !== undefined ? { maxDeletes } : {}),
+  });
+}
+
+/** `base plan [FILE]`: what apply would change, read-only. */
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description('Show what base apply would change in the Swarm (or, with --against, versus another Git ref); changes nothing')
+    .argument('[file]', 'desired-state YAML file', DEFAULT_DESIRED_STATE_FILE)
+    .option('--detailed-exitcode', 'exit 2 when changes are pending (0: none, 1: error)')
+    .option('--json', 'print the plan as JSON (with format_version; secret-looking values masked)')
+    .option('--markdown', 'print the plan as Markdown for a pull-request comment')
+    .option('--against <git-ref>', 'plan FILE against its own version at this Git ref instead of the live Swarm (no Docker needed)')
+    .option('--allow-mass-delete', 'allow a plan that deletes many (or all) challenge services')
+    .option('--max-deletes <n>', 'refuse plans deleting more services than this (default 3)')
+    .option('--show-unchanged', 'also list objects that need no change (text output)')
+    .option('--docker-host <url>', 'Docker Engine of a Swarm manager (default: DOCKER_HOST or /var/run/docker.sock)')
+    .option('--state-dir <dir>', 'reconciler state folder, for the current token secret names (default: $BASE_STATE_DIR or /var/lib/base/reconciler when readable; else the live secrets)')
+    .addHelpText(
+      'after',
+      `
+Symbols: + create, ~ update, - destroy. A service update either "rolls tasks" (anything in the task template or the
+endpoint spec: image, env, mounts, secrets, resources, networks, ports) or needs "no restart" (service labels,
+replicas, update/rollback config). Volumes are never destroyed. Objects without the label base.managed-by=base are
+never changed; a name clash with one is a warning. Secret values never appear; env values with secret-looking
+names are masked.
+
+Exit status: 0 success (with --detailed-exitcode: no changes), 1 error (invalid file, unknown ref, Docker
+unreachable, a refused mass delete), 2 changes pending (only with --detailed-exitcode).
+
+--against <ref> reads the file at <ref> with git show (a file missing there counts as an empty desired state) and
+plans as if that version were converged: what CI runs on a pull request.
+
+Examples:
+  base plan
+  base plan --detailed-exitcode; echo $?
+  base plan --against origin/main --markdown > plan-comment.md
+  base plan --json > plan.json && base apply --plan plan.json --auto-approve`,
+    )
+    .action(
+      action(async (file: string, flags: PlanFlags) => {
+        if (flags.json && flags.markdown) throw new UserError('--json and --markdown: choose one output format');
+        const maxDeletes = flags.maxDeletes === undefined ? undefined : Number(flags.maxDeletes);
+        if (maxDeletes !== undefined && !(Number.isInteger(maxDeletes) && maxDeletes >= 0)) {
+          throw new UserError(`--max-deletes: expected a whole number >= 0, found ${JSON.stringify(flags.maxDeletes)}`);
+        }
+        const desired = requireValidOrPrint(await loadDesiredState(file));
+        let result: Plan;
+        try {
+          if (flags.against !== undefined) {
+            result = await planAgainstRef(file, flags.against, compile(desired), flags, maxDeletes);
+          } else {
+            const docker = dockerClient(flags.dockerHost);
+            let live: LiveState;
+            try {
+              live = await observe(docker);
+            } catch (error) {
+              const where = flags.dockerHost ?? process.env.DOCKER_HOST ?? '/var/run/docker.sock';
+              throw new UserError(`cannot read the Swarm from the Docker Engine at ${where}: ${(error as Error).message} (is this a Swarm manager? use --docker-host, or --against <ref> to plan without a Swarm)`);
+            }
+            const slugs = desired.challenges.map((c) => c.slug);
+            const intents = compile(desired, await secretNames(live, flags.stateDir, slugs));
+            result = plan(intents, live, {
+              revision: await headRevision(file),
+              allowMassDelete: Boolean(flags.allowMassDelete),
+              ...(maxDeletes !== undefined ? { maxDeletes } : {}),
+            });
+          }
+        } catch (error) {
+          if (error instanceof MassDeleteRefusedError) throw new UserError(error.message);
+          throw error;
+        }
+        if (flags.json) process.stdout.write(renderJson(result));
+        else if (flags.markdown) process.stdout.write(renderMarkdown(result, { title: flags.against ? `${file} (against ${flags.against})` : file }));
+        else process.stdout.write(renderText(result, { color: colorEnabled(process.stdout), showUnchanged: Boolean(flags.showUnchanged) }));
+        return flags.detailedExitcode && hasChanges(result) ? 2 : 0;
+      }),
+    );
+}

@@ -1,0 +1,4 @@
+export { renderText, colorEnabled, type TextOptions } from './text.ts';
+export { renderJson, maskPlan } from './json.ts';
+export { renderMarkdown, type MarkdownOptions } from './markdown.ts';
+export { summaryLine, hasChanges, NO_CHANGES } from './summary.ts';
