@@ -108,7 +108,7 @@ export class PostgresStore implements ControlPlaneStore {
       await store.migrate(schema, options.migrations ?? MIGRATIONS);
     } catch (error) {
       await pool.end().catch(() => {});
-      throw store.mapError(error, 'applying migrations');
+      throw store.mapError(error, 'opening the store');
     }
     return store;
   }
@@ -237,6 +237,17 @@ export class PostgresStore implements ControlPlaneStore {
     );
   }
 
+  async pruneSnapshotsBefore(epoch: number): Promise<number> {
+    checkEpoch(epoch);
+    const what = `pruning snapshots before epoch ${epoch}`;
+    if (this.closed) throw new StoreError(`the store is closed (${what})`);
+    try {
+      return (await this.pool.query('DELETE FROM weight_snapshots WHERE epoch < $1', [epoch])).rowCount ?? 0;
+    } catch (error) {
+      throw this.mapError(error, what);
+    }
+  }
+
   async sealVector<Doc>(epoch: number, digest: string, document: Doc): Promise<SealResult<Doc>> {
     checkEpoch(epoch);
     checkDigest(digest);
@@ -362,7 +373,7 @@ export class PostgresStore implements ControlPlaneStore {
   }
 
   private async migrate(schema: string | undefined, migrations: readonly Migration[]): Promise<void> {
-    await this.withClient('applying migrations', async (client) => {
+    await this.withClient('opening the store', async (client) => {
       // Session-level lock: a second process starting at the same time waits here (bounded by statement_timeout),
       // then finds every version already applied. Released explicitly, or by the server if this connection dies.
       await client.query('SELECT pg_advisory_lock($1, hashtext(coalesce($2, current_schema(), \'\')))', [

@@ -209,6 +209,13 @@ export class SqliteStore implements ControlPlaneStore {
     );
   }
 
+  async pruneSnapshotsBefore(epoch: number): Promise<number> {
+    checkEpoch(epoch);
+    return this.run(`pruning snapshots before epoch ${epoch}`, () =>
+      this.db.prepare('DELETE FROM weight_snapshots WHERE epoch < ?').run(epoch).changes,
+    );
+  }
+
   async sealVector<Doc>(epoch: number, digest: string, document: Doc): Promise<SealResult<Doc>> {
     checkEpoch(epoch);
     checkDigest(digest);

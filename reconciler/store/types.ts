@@ -114,6 +114,12 @@ export interface ControlPlaneStore {
   latestSnapshotBefore(slug: string, epoch: number): Promise<WeightSnapshot | null>;
   /** Newest snapshot of `slug` with epoch at or below `atOrBefore` (snapshots are only stored for good answers). */
   latestGoodSnapshot(slug: string, atOrBefore: number): Promise<WeightSnapshot | null>;
+  /**
+   * Deletes every challenge's snapshots with epoch strictly below `epoch`; returns how many. Raw snapshots are
+   * large (a challenge's whole map per epoch) and only recent ones are needed for carry-forward; the sealed vector
+   * keeps each source's snapshot digest for provenance.
+   */
+  pruneSnapshotsBefore(epoch: number): Promise<number>;
 
   /**
    * Insert-once per epoch. Same epoch + same digest: no-op, returns the stored vector (`created: false`).

@@ -245,6 +245,18 @@ export function defineStoreConformance(name: string, makeStore: MakeStore): void
         assert.equal(await store.latestGoodSnapshot('gamma', 100), null);
       }));
 
+      it('prunes snapshots of every challenge below an epoch and keeps the rest', withStore(async ({ store }) => {
+        for (const [slug, epoch] of [['alpha', 1], ['alpha', 2], ['alpha', 3], ['beta', 1], ['beta', 5]] as const) {
+          await store.putSnapshot({ slug, epoch, fetchedAt, weights: { [HOTKEY_A]: epoch } });
+        }
+        assert.equal(await store.pruneSnapshotsBefore(3), 3);
+        assert.equal(await store.getSnapshot('alpha', 2), null);
+        assert.equal(await store.getSnapshot('beta', 1), null);
+        assert.equal((await store.latestGoodSnapshot('alpha', 100))?.epoch, 3);
+        assert.equal((await store.latestGoodSnapshot('beta', 100))?.epoch, 5);
+        assert.equal(await store.pruneSnapshotsBefore(3), 0);
+      }));
+
       it('refuses slugs that a challenge cannot have', withStore(async ({ store }) => {
         for (const slug of ['', 'Alpha', 'al_pha', '-alpha', 'alpha-', 'ünïcode', 'a'.repeat(49)]) {
           await assert.rejects(store.putSnapshot({ slug, epoch: 1, fetchedAt, weights: {} }), StoreInputError, slug);
