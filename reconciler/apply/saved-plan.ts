@@ -1,6 +1,8 @@
 /** Reading a plan saved with `base plan --json`/`--out` for `base apply --plan FILE`. */
 import { readFile } from 'node:fs/promises';
+import type Docker from 'dockerode';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/model.ts';
+import { MASK } from '../plan/sensitive.ts';
 
 export async function readSavedPlan(file: string): Promise<Plan> {
   let text: string;
@@ -25,5 +27,15 @@ export async function readSavedPlan(file: string): Promise<Plan> {
     if (candidate[field] === undefined) throw new Error(`${file}: field ${field} is missing; expected a plan written by base plan --json`);
   }
   if (!Array.isArray(candidate.changes)) throw new Error(`${file}: field changes must be an array`);
+  const masked = (candidate as Plan).changes.filter((change) => {
+    const env = change.desired?.kind === 'service' ? (change.desired.spec.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.ContainerSpec?.Env : undefined;
+    return (env ?? []).some((entry) => entry.endsWith(`=${MASK}`));
+  });
+  if (masked.length > 0) {
+    throw new Error(
+      `${file}: the plan has masked values (${masked.map((c) => c.name).join(', ')}): it was printed for reading (base plan --json); ` +
+        'save an applicable plan with base apply FILE --save-plan OUT',
+    );
+  }
   return candidate as Plan;
 }

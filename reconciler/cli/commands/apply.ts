@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { canAsk, askYesNo } from '../../apply/confirm.ts';
-import { briefPlanText } from '../../apply/plan-text.ts';
 import { runApply } from '../../apply/run-apply.ts';
-import { DEFAULT_DESIRED_STATE_FILE } from '../../desired-state/index.ts';
+import { DEFAULT_DESIRED_STATE_FILE, formatProblem } from '../../desired-state/index.ts';
+import { gitRevisionOf, loadValid, planPass } from '../../apply/pipeline.ts';
+import { MassDeleteRefusedError } from '../../plan/index.ts';
 import { dockerClient } from '../../live/index.ts';
 import { LockBusyError } from '../../lock/index.ts';
+import { colorEnabled, renderText } from '../../render/index.ts';
 import { openStateDir } from '../../state/index.ts';
 import { action, UserError } from '../action.ts';
 import { writeFile } from 'node:fs/promises';
@@ -22,6 +24,7 @@ interface ApplyFlags {
   maxDeletes?: string;
   onlyPrefix?: string[];
   resultOut?: string;
+  savePlan?: string;
   json?: boolean;
 }
 
@@ -48,6 +51,7 @@ export function register(program: Command): void {
     .option('--allow-mass-delete', 'allow a plan that deletes many (or all) challenge services')
     .option('--max-deletes <n>', 'refuse plans deleting more services than this (default 3)')
     .option('--only-prefix <prefix...>', 'limit the apply to objects whose names start with a prefix (tests, staged rollouts)')
+    .option('--save-plan <file>', 'only plan and save the plan (unmasked, mode 0600) for a later base apply --plan; changes nothing')
     .option('--result-out <file>', 'also write the apply result record as JSON to this file')
     .option('--json', 'print the apply result record as JSON at the end')
     .addHelpText(
@@ -64,7 +68,7 @@ Exit status: 0 when everything succeeded or nothing had to change; 1 on an inval
 Examples:
   base apply                                   # desired-state/subnet.yaml, asks before acting
   base apply desired-state/subnet.yaml --auto-approve
-  base plan --json > plan.json && base apply --plan plan.json --auto-approve`,
+  base apply --save-plan plan.json && base apply --plan plan.json --auto-approve`,
     )
     .action(
       action(async (file: string, flags: ApplyFlags) => {
@@ -74,6 +78,7 @@ Examples:
         if (maxDeletes !== undefined && !(Number.isInteger(maxDeletes) && maxDeletes >= 0)) {
           throw new UserError(`--max-deletes: expected a whole number >= 0, found ${JSON.stringify(flags.maxDeletes)}`);
         }
+        if (flags.savePlan) return savePlan(file, flags.savePlan, flags, state, docker, maxDeletes);
         // A signal would otherwise skip the lock's release; SIGKILL leaves a stale lock that --break-lock clears.
         const onSignal = (signal: NodeJS.Signals) => {
           process.stderr.write(`\n${signal}: stopping; run base apply again to converge\n`);
@@ -100,7 +105,7 @@ Examples:
             {
               out: (text) => process.stdout.write(text),
               err: (text) => process.stderr.write(text),
-              renderPlan: briefPlanText,
+              renderPlan: (plan) => renderText(plan, { color: colorEnabled(process.stdout) }),
               confirm: canAsk() ? askYesNo : null,
             },
           );
@@ -119,4 +124,35 @@ Examples:
         }
       }),
     );
+}
+
+async function savePlan(
+  file: string,
+  out: string,
+  flags: ApplyFlags,
+  state: ReturnType<typeof openStateDir>,
+  docker: ReturnType<typeof dockerClient>,
+  maxDeletes: number | undefined,
+): Promise<number> {
+  const loaded = await loadValid(file);
+  if (!loaded.ok) throw new UserError(`${file} is not a valid desired state:\n${loaded.problems.map(formatProblem).join('\n')}`);
+  try {
+    const { plan } = await planPass(loaded.state, {
+      docker,
+      state,
+      mint: false,
+      revision: flags.revision ?? (await gitRevisionOf(file)),
+      scope: flags.onlyPrefix?.length ? { namePrefixes: flags.onlyPrefix } : null,
+      ...(maxDeletes !== undefined ? { maxDeletes } : {}),
+      allowMassDelete: Boolean(flags.allowMassDelete),
+    });
+    // Unmasked: env values may be sensitive, so the file is private to its owner.
+    await writeFile(out, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
+    process.stdout.write(renderText(plan, { color: colorEnabled(process.stdout) }));
+    process.stdout.write(`Plan saved to ${out}; apply it with: base apply --plan ${out}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof MassDeleteRefusedError) throw new UserError(error.message);
+    throw error;
+  }
 }
