@@ -17,6 +17,9 @@ export { formatProblem } from './problem.ts';
 /** Where `base validate` and the reconciler look when no file is named (relative to the working directory). */
 export const DEFAULT_DESIRED_STATE_FILE = 'desired-state/subnet.yaml';
 
+/** Parsing cost grows with size; anything this large is not a hand-written subnet description. */
+export const MAX_DESIRED_STATE_CHARS = 1024 * 1024;
+
 export type LoadResult =
   | { ok: true; file: string; state: SubnetDesiredState }
   | { ok: false; file: string; problems: Problem[] };
@@ -26,6 +29,10 @@ export type LoadResult =
  * a position. On success the state carries the schema's defaults.
  */
 export function parseDesiredState(text: string, file: string): LoadResult {
+  if (text.length > MAX_DESIRED_STATE_CHARS) {
+    const message = `found ${text.length} characters, expected at most ${MAX_DESIRED_STATE_CHARS} (a desired-state file is small and edited by hand)`;
+    return { ok: false, file, problems: [{ file, line: 1, column: 1, path: '', message, rule: 'file.too-large' }] };
+  }
   const read = readYaml(text, file);
   if (!read.ok) return { ok: false, file, problems: read.problems.sort(compareProblems) };
   const { source } = read;

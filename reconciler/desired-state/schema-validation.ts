@@ -65,6 +65,8 @@ function meaningOf(pattern: string): string {
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
+  if (value instanceof Uint8Array) return 'binary data';
+  if (value instanceof Set) return 'a set';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'number') return Number.isInteger(value) ? 'the integer' : 'the number';
@@ -75,7 +77,7 @@ function typeName(value: unknown): string {
 
 function found(value: unknown): string {
   const name = typeName(value);
-  return name === 'a list' || name === 'a mapping' || name === 'null' ? name : `${name} ${describeValue(value)}`;
+  return name.startsWith('the ') ? `${name} ${describeValue(value)}` : name;
 }
 
 const ARTICLE: Record<string, string> = {

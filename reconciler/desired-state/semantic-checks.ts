@@ -6,6 +6,7 @@
 import { isSemverTag, parseImageRef } from './image-ref.ts';
 import { describeValue, formatPath } from './problem.ts';
 import { parseMemoryBytes, parseNanoCpus } from './resources.ts';
+import { closestName } from './suggest.ts';
 import type { PathSegment } from './yaml-source.ts';
 
 export interface Finding {
@@ -209,10 +210,16 @@ function checkNetworks(
     if (typeof name !== 'string' || declared.includes(name)) return;
     findings.push({
       path: at('networks', i),
-      message: `found the network "${name}", which is not declared; expected one of ${declared.length ? declared.join(', ') : '(none: declare it under networks)'}`,
+      message: `found the network "${name}", which is not declared; ${networkHint(name, declared)}`,
       rule: 'network-exists',
     });
   });
+}
+
+function networkHint(name: string, declared: string[]): string {
+  if (declared.length === 0) return 'declare it under networks';
+  const guess = closestName(name, declared);
+  return guess ? `did you mean "${guess}"?` : `expected one of ${declared.join(', ')}`;
 }
 
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|_KEY$/i;

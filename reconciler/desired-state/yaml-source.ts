@@ -31,13 +31,22 @@ export function readYaml(text: string, file: string): YamlReadResult {
     return { file, line, column: col, path: '', message, rule };
   };
 
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  // logLevel 'error': the library would otherwise print its own warnings (e.g. about collection keys) on stderr.
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true, logLevel: 'error' });
   if (!Array.isArray(docs) || docs.length === 0) {
     return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message: `the file is empty; expected ${TOP_LEVEL_HINT}`, rule: 'yaml.empty' }] };
   }
   const problems: Problem[] = [];
   for (const doc of docs) {
-    for (const error of doc.errors) problems.push(problemAt(error.pos[0], describeYamlError(error, text), `yaml.${ruleName(error.code)}`));
+    for (const error of doc.errors) {
+      const unclosed = error.code === 'MISSING_CHAR' && /quote/.test(error.message) ? unclosedQuoteStart(doc, error.pos[0]) : undefined;
+      if (unclosed !== undefined) {
+        const quote = text[unclosed] ?? '"';
+        problems.push(problemAt(unclosed, `YAML syntax error: this quoted string is never closed; expected a closing ${quote}`, 'yaml.missing-char'));
+      } else {
+        problems.push(problemAt(error.pos[0], describeYamlError(error, text), `yaml.${ruleName(error.code)}`));
+      }
+    }
     for (const warning of doc.warnings) problems.push(problemAt(warning.pos[0], `YAML: ${firstLine(warning.message)}`, `yaml.${ruleName(warning.code)}`));
   }
   const [doc, second] = docs;
@@ -85,6 +94,18 @@ export function readYaml(text: string, file: string): YamlReadResult {
     return { ok: false, problems: [problemAt(offset, message, 'yaml.aliases')] };
   }
   return { ok: true, source: { file, doc, lineCounter, data } };
+}
+
+/** Where the quoted scalar that runs into `errorOffset` (usually the end of the file) opens. */
+function unclosedQuoteStart(doc: Document.Parsed, errorOffset: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_key, scalar) {
+      const range = scalar.range;
+      if (range && (scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE') && range[0] < errorOffset && range[1] >= errorOffset) start = range[0];
+    },
+  });
+  return start;
 }
 
 function describeYamlError(error: YAMLError, text: string): string {

@@ -59,10 +59,18 @@ const cases: MalformedCase[] = [
   },
   {
     name: 'challenge joins an undeclared network',
-    text: withChallenges(`${ALPHA}    networks: [net-a, net-b]\n`),
+    text: withChallenges(`${ALPHA}    networks: [net-a, backend]\n`),
     line: 18,
     column: 23,
-    message: 'challenges[0].networks[1]: found the network "net-b", which is not declared; expected one of net-a',
+    message: 'challenges[0].networks[1]: found the network "backend", which is not declared; expected one of net-a',
+    rule: 'network-exists',
+  },
+  {
+    name: 'misspelt network name gets a suggestion',
+    text: withChallenges(`${ALPHA}    networks: [net_a]\n`),
+    line: 18,
+    column: 16,
+    message: 'challenges[0].networks[0]: found the network "net_a", which is not declared; did you mean "net-a"?',
     rule: 'network-exists',
   },
   {

@@ -51,9 +51,17 @@ const cases: MalformedCase[] = [
   {
     name: 'unclosed double quote',
     text: withChallenges(ALPHA.replace('name: Alpha', 'name: "Alpha')),
-    line: 18,
-    column: 1,
-    message: 'YAML syntax error: Missing closing "quote',
+    line: 14,
+    column: 11,
+    message: 'YAML syntax error: this quoted string is never closed; expected a closing "',
+    rule: 'yaml.missing-char',
+  },
+  {
+    name: 'unclosed single quote spanning lines',
+    text: withChallenges(ALPHA.replace('image: reg', "image: 'reg")),
+    line: 15,
+    column: 12,
+    message: "YAML syntax error: this quoted string is never closed; expected a closing '",
     rule: 'yaml.missing-char',
   },
   {
@@ -102,3 +110,15 @@ const cases: MalformedCase[] = [
 for (const c of cases) {
   test(`YAML problem is reported with its position: ${c.name}`, () => assertReports(c));
 }
+
+test('a file over the size limit is rejected before parsing', () => {
+  assertReports({
+    name: 'huge file',
+    text: `${withChallenges()}# ${'x'.repeat(1024 * 1024)}\n`,
+    line: 1,
+    column: 1,
+    message: 'expected at most 1048576 (a desired-state file is small and edited by hand)',
+    contains: true,
+    rule: 'file.too-large',
+  });
+});
