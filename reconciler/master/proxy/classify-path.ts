@@ -5,7 +5,8 @@
  * forwarded upstream. So whatever reaches the challenge is exactly what was checked:
  *  1. percent-escapes are decoded repeatedly until stable (double, triple… encoding), bytes must be valid UTF-8
  *     (overlong forms such as `%c0%ae` are rejected); a lone `%` not followed by two hex digits stays literal;
- *  2. NFKC normalization (fullwidth `．` `／` `＼`, dot leaders, ligatures…), other slash look-alikes and `\` become `/`;
+ *  2. NFKC normalization (fullwidth `．` `／` `＼`, dot leaders, ligatures…), other slash look-alikes and `\` become `/`,
+ *     zero-width characters are removed; steps 1 and 2 repeat until stable (NFKC can form a new `%XX`);
  *  3. control characters (NUL included) are rejected;
  *  4. empty segments are dropped (doubled and trailing slashes collapse), `.` and `..` segments are resolved inside
  *     the challenge's sub-path only: a `..` that would climb above it (into `/challenges/{slug}`) is blocked, so no
@@ -110,6 +111,23 @@ export function decodeUntilStable(s: string): string | undefined {
   return PERCENT_ESCAPE.test(current) ? undefined : current;
 }
 
+/**
+ * Decoding and normalization until neither changes anything: NFKC can create new escapes (`%6\uff45` → `%6e`) and
+ * removing invisible characters can too (`%\u200b2e`), so both are repeated until no `%XX` is left.
+ */
+function canonicalize(text: string): string | undefined {
+  let current = text;
+  for (let round = 0; round < MAX_DECODE_PASSES; round++) {
+    const decoded = decodeUntilStable(current);
+    if (decoded === undefined) return undefined;
+    let normalized = decoded.normalize('NFKC').replace(SLASH_LIKE, '/');
+    if (INVISIBLE.test(normalized)) normalized = normalized.replace(INVISIBLE_ALL, '');
+    if (!PERCENT_ESCAPE.test(normalized)) return normalized;
+    current = normalized;
+  }
+  return undefined;
+}
+
 /** The comparison key of a segment: case-folded, `;params` removed, trailing dots and whitespace trimmed. */
 export function segmentKey(segment: string): string {
   let key = segment;
@@ -167,10 +185,9 @@ export function classifyProxyPath(rawTarget: string): ProxyPathClass {
     path = rawPath;
   } else {
     const text = fromWire(rawPath);
-    const decoded = text === undefined ? undefined : decodeUntilStable(text);
-    if (decoded === undefined) return { kind: 'malformed' };
-    path = decoded.normalize('NFKC').replace(SLASH_LIKE, '/');
-    if (CONTROL_CHAR.test(path)) return { kind: 'malformed' };
+    const canonical = text === undefined ? undefined : canonicalize(text);
+    if (canonical === undefined || CONTROL_CHAR.test(canonical)) return { kind: 'malformed' };
+    path = canonical;
   }
 
   const raw = path.split('/');

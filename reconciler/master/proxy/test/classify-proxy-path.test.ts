@@ -73,6 +73,10 @@ const BLOCKED: string[] = [
   wire('/challenges/a/\u0131nternal'),
   wire('/challenges/a/inte\u200brnal'),
   wire('/challenges/a/\u212aeep/../health'),
+  // NFKC or removing zero-width characters forms a new escape: decoding continues
+  '/challenges/a/be%6%ef%bd%85chmarks/run',
+  '/challenges/a/benchmarks/r%%E2%80%8B75n',
+  '/challenges/a/x%5%EF%BC%A3..%5%EF%BC%A3health',
   // direct (non-wire) unicode strings are understood too
   '/challenges/a/\uff48\uff45\uff41\uff4c\uff54\uff48',
 ];
