@@ -10,4 +10,5 @@ export type { SqliteStoreOptions } from './sqlite-store.ts';
 export { redactDatabaseUrl, scrubDatabaseSecrets } from './redact.ts';
 export { snapshotDigest, canonicalWeightsJson } from './snapshot-digest.ts';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations.ts';
+export { applyRecordFromResult } from './from-apply-result.ts';
 export type { Migration } from './migrations.ts';

@@ -43,6 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
         outcome      TEXT NOT NULL,
         duration_ms  DOUBLE PRECISION NOT NULL,
         error        TEXT,
+        detail       TEXT,
         PRIMARY KEY (apply_seq, position)
       );
 
@@ -91,6 +92,7 @@ export const MIGRATIONS: readonly Migration[] = [
         outcome      TEXT NOT NULL,
         duration_ms  REAL NOT NULL,
         error        TEXT,
+        detail       TEXT,
         PRIMARY KEY (apply_seq, position)
       ) STRICT;
 

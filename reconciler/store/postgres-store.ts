@@ -127,10 +127,10 @@ export class PostgresStore implements ControlPlaneStore {
       if (seq === undefined) throw new StoreConflictError(`apply ${id} is already recorded; apply records are written once`);
       if (objects.length === 0) return;
       await client.query(
-        `INSERT INTO apply_objects (apply_seq, position, kind, name, action, outcome, duration_ms, error)
-         SELECT $1, t.position - 1, t.kind, t.name, t.action, t.outcome, t.duration_ms, t.error
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[])
-           WITH ORDINALITY AS t(kind, name, action, outcome, duration_ms, error, position)`,
+        `INSERT INTO apply_objects (apply_seq, position, kind, name, action, outcome, duration_ms, error, detail)
+         SELECT $1, t.position - 1, t.kind, t.name, t.action, t.outcome, t.duration_ms, t.error, t.detail
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::text[])
+           WITH ORDINALITY AS t(kind, name, action, outcome, duration_ms, error, detail, position)`,
         [
           seq,
           objects.map((o) => o.kind),
@@ -139,6 +139,7 @@ export class PostgresStore implements ControlPlaneStore {
           objects.map((o) => o.outcome),
           objects.map((o) => o.durationMs),
           objects.map((o) => o.error),
+          objects.map((o) => o.detail),
         ],
       );
     });
@@ -154,7 +155,7 @@ export class PostgresStore implements ControlPlaneStore {
     if (applies.length === 0) return [];
     const objects = await this.query(
       what,
-      `SELECT apply_seq, kind, name, action, outcome, duration_ms, error FROM apply_objects
+      `SELECT apply_seq, kind, name, action, outcome, duration_ms, error, detail FROM apply_objects
        WHERE apply_seq = ANY($1::bigint[]) ORDER BY apply_seq, position`,
       [applies.map((row) => row.seq)],
     );
@@ -169,6 +170,7 @@ export class PostgresStore implements ControlPlaneStore {
         outcome: text(o.outcome),
         durationMs: Number(text(o.duration_ms)),
         error: o.error ?? null,
+        detail: o.detail ?? null,
       });
       bySeq.set(key, list);
     }

@@ -61,6 +61,7 @@ interface ApplyObjectRow {
   outcome: string;
   duration_ms: number;
   error: string | null;
+  detail: string | null;
 }
 
 interface SnapshotRow {
@@ -130,11 +131,11 @@ export class SqliteStore implements ControlPlaneStore {
           )
           .run(id, record.revision, record.planHash, record.startedAt, record.finishedAt, record.outcome, record.durationMs);
         const insertObject = this.db.prepare(
-          `INSERT INTO apply_objects (apply_seq, position, kind, name, action, outcome, duration_ms, error)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO apply_objects (apply_seq, position, kind, name, action, outcome, duration_ms, error, detail)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
         record.objects.forEach((o, position) =>
-          insertObject.run(lastInsertRowid, position, o.kind, o.name, o.action, o.outcome, o.durationMs, o.error),
+          insertObject.run(lastInsertRowid, position, o.kind, o.name, o.action, o.outcome, o.durationMs, o.error, o.detail),
         );
       });
       insert.immediate();
@@ -321,7 +322,15 @@ export class SqliteStore implements ControlPlaneStore {
     const bySeq = new Map<number, ApplyObjectOutcome[]>();
     for (const o of objects) {
       const list = bySeq.get(o.apply_seq) ?? [];
-      list.push({ kind: o.kind, name: o.name, action: o.action, outcome: o.outcome, durationMs: o.duration_ms, error: o.error });
+      list.push({
+        kind: o.kind,
+        name: o.name,
+        action: o.action,
+        outcome: o.outcome,
+        durationMs: o.duration_ms,
+        error: o.error,
+        detail: o.detail,
+      });
       bySeq.set(o.apply_seq, list);
     }
     return rows.map((row) => ({

@@ -23,7 +23,12 @@ export interface ApplyObjectOutcome {
   outcome: string;
   durationMs: number;
   error: string | null;
+  /** What was observed at the end, e.g. "1/1 tasks running". */
+  detail: string | null;
 }
+
+/** As recorded: `detail` may be left out (stored as null). */
+export type ApplyObjectOutcomeInput = Omit<ApplyObjectOutcome, 'detail'> & { detail?: string | null };
 
 export interface ApplyRecordInput {
   /** Caller-chosen id (e.g. a UUID); generated when absent. Recording the same id twice is refused. */
@@ -35,7 +40,7 @@ export interface ApplyRecordInput {
   finishedAt: string;
   outcome: ApplyOutcome;
   /** In execution order; the order is kept. */
-  objects: readonly ApplyObjectOutcome[];
+  objects: readonly ApplyObjectOutcomeInput[];
   durationMs: number;
 }
 

@@ -1,7 +1,7 @@
 /** Input checks shared by both backends, so they refuse exactly the same values with the same messages. */
 import { StoreInputError } from './errors.ts';
 import { normalizeRawWeights } from './snapshot-digest.ts';
-import type { ApplyOutcome, ApplyRecordInput, RawWeights } from './types.ts';
+import type { ApplyObjectOutcome, ApplyOutcome, ApplyRecordInput, RawWeights } from './types.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
 const APPLY_OUTCOMES: readonly ApplyOutcome[] = ['succeeded', 'failed', 'partial'];
@@ -87,7 +87,9 @@ export function toJsonText(value: unknown, field: string): string {
   return text;
 }
 
-export function checkApplyRecord(record: ApplyRecordInput): Omit<ApplyRecordInput, 'id'> {
+export type CheckedApplyRecord = Omit<ApplyRecordInput, 'id' | 'objects'> & { objects: ApplyObjectOutcome[] };
+
+export function checkApplyRecord(record: ApplyRecordInput): CheckedApplyRecord {
   if (typeof record !== 'object' || record === null) throw new StoreInputError('apply record: expected an object');
   if (record.revision !== null && typeof record.revision !== 'string') {
     throw new StoreInputError(`revision: expected a string or null, found ${describe(record.revision)}`);
@@ -108,6 +110,10 @@ export function checkApplyRecord(record: ApplyRecordInput): Omit<ApplyRecordInpu
       if (object.error !== null && typeof object.error !== 'string') {
         throw new StoreInputError(`${at}.error: expected a string or null, found ${describe(object.error)}`);
       }
+      const detail = object.detail ?? null;
+      if (detail !== null && typeof detail !== 'string') {
+        throw new StoreInputError(`${at}.detail: expected a string or null, found ${describe(detail)}`);
+      }
       return {
         kind: checkNonEmptyString(object.kind, `${at}.kind`),
         name: checkNonEmptyString(object.name, `${at}.name`),
@@ -115,6 +121,7 @@ export function checkApplyRecord(record: ApplyRecordInput): Omit<ApplyRecordInpu
         outcome: checkNonEmptyString(object.outcome, `${at}.outcome`),
         durationMs: checkFiniteNonNegative(object.durationMs, `${at}.durationMs`),
         error: object.error,
+        detail,
       };
     }),
   };

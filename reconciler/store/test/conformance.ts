@@ -34,9 +34,9 @@ function applyRecord(overrides: Partial<ApplyRecordInput> = {}): ApplyRecordInpu
     outcome: 'succeeded',
     durationMs: 5250,
     objects: [
-      { kind: 'network', name: 'base-challenges', action: 'create', outcome: 'succeeded', durationMs: 12.5, error: null },
-      { kind: 'service', name: 'challenge-alpha', action: 'update', outcome: 'failed', durationMs: 4000, error: 'rolled back' },
-      { kind: 'node', name: 'worker-cpu-1', action: 'no-op', outcome: 'skipped', durationMs: 0, error: null },
+      { kind: 'network', name: 'base-challenges', action: 'create', outcome: 'succeeded', durationMs: 12.5, error: null, detail: null },
+      { kind: 'service', name: 'challenge-alpha', action: 'update', outcome: 'failed', durationMs: 4000, error: 'rolled back', detail: '0/1 tasks running' },
+      { kind: 'node', name: 'worker-cpu-1', action: 'update', outcome: 'skipped', durationMs: 0, error: null, detail: null },
     ],
     ...overrides,
   };
@@ -86,6 +86,15 @@ export function defineStoreConformance(name: string, makeStore: MakeStore): void
         assert.deepEqual(await store.latestApply(), recorded);
         const [listed] = await store.listApplies(5);
         assert.deepEqual(listed, recorded);
+      }));
+
+      it('records an object without detail as detail null', withStore(async ({ store }) => {
+        await store.recordApply(
+          applyRecord({ objects: [{ kind: 'secret', name: 'challenge-alpha-token-0123456789ab', action: 'create', outcome: 'succeeded', durationMs: 3, error: null }] }),
+        );
+        assert.deepEqual((await store.latestApply())?.objects, [
+          { kind: 'secret', name: 'challenge-alpha-token-0123456789ab', action: 'create', outcome: 'succeeded', durationMs: 3, error: null, detail: null },
+        ]);
       }));
 
       it('generates an id when none is given and keeps a null revision', withStore(async ({ store }) => {
@@ -149,7 +158,7 @@ export function defineStoreConformance(name: string, makeStore: MakeStore): void
         const recorded = await store.recordApply(
           applyRecord({
             durationMs: 0.1 + 0.2,
-            objects: tricky.map((durationMs, i) => ({ kind: 'service', name: `s${i}`, action: 'update', outcome: 'succeeded', durationMs, error: null })),
+            objects: tricky.map((durationMs, i) => ({ kind: 'service', name: `s${i}`, action: 'update', outcome: 'succeeded', durationMs, error: null, detail: null })),
           }),
         );
         const read = await store.latestApply();
