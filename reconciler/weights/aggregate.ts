@@ -94,7 +94,8 @@ export function aggregateChallengeWeights(
     for (const [slug, share] of shares) shares.set(slug, share / allocTotal);
   }
 
-  const hotkeyScores = new Map<string, number>();
+  // Scores live in a Float64Array indexed by first-seen position: no boxed number per update.
+  const scores = new HotkeyScores();
   const cleaned = new CleanedWeights();
   for (const result of okResults) {
     const share = shares.get(result.slug) ?? 0;
@@ -103,16 +104,16 @@ export function aggregateChallengeWeights(
     const total = pythonSumArray(cleaned.values, cleaned.length);
     if (total <= 0) continue;
     for (let i = 0; i < cleaned.length; i++) {
-      const hotkey = cleaned.hotkeys[i] as string;
-      const weight = (cleaned.values[i] as number) / total;
-      hotkeyScores.set(hotkey, (hotkeyScores.get(hotkey) ?? 0) + share * weight);
+      scores.add(cleaned.hotkeys[i] as string, share * ((cleaned.values[i] as number) / total));
     }
   }
 
   const uidOf = uidLookup(hotkeyToUid);
   const uidScores = new Map<number, number>();
   const keptHotkeys = new Map<string, number>();
-  for (const [hotkey, score] of hotkeyScores) {
+  for (let i = 0; i < scores.hotkeys.length; i++) {
+    const hotkey = scores.hotkeys[i] as string;
+    const score = scores.values[i] as number;
     const uid = uidOf(hotkey);
     if (uid === undefined || uid === BURN_UID) continue;
     uidScores.set(uid, (uidScores.get(uid) ?? 0) + score);
@@ -168,35 +169,64 @@ export function buildZeroMinerWeights(
   return { uids, weights: uids.map(() => weight) };
 }
 
+/** Python's `defaultdict(float)` of hotkey scores: first-seen order, `0.0 + x` on first use. */
+class HotkeyScores {
+  readonly hotkeys: string[] = [];
+  values: Float64Array = new Float64Array(4096);
+  private readonly index = new Map<string, number>();
+
+  add(hotkey: string, amount: number): void {
+    let i = this.index.get(hotkey);
+    if (i === undefined) {
+      i = this.hotkeys.length;
+      this.index.set(hotkey, i);
+      this.hotkeys.push(hotkey);
+      if (i === this.values.length) this.values = grow(this.values);
+    }
+    this.values[i] = (this.values[i] as number) + amount;
+  }
+}
+
 /** One challenge's map, cleaned (finite numbers > 0, original order) into reusable parallel buffers. */
 class CleanedWeights {
   hotkeys: string[] = [];
-  values = new Float64Array(1024);
+  values: Float64Array = new Float64Array(4096);
   length = 0;
 
   load(raw: ChallengeResult['weights']): void {
     this.length = 0;
     if (raw === undefined) return;
     if (raw instanceof Map) {
-      for (const [hotkey, value] of raw as ReadonlyMap<string, unknown>) this.keep(hotkey, value);
+      // Two bulk copies are much cheaper than an entries iterator (no pair array per entry).
+      const map = raw as ReadonlyMap<string, unknown>;
+      const keys = [...map.keys()];
+      const values = [...map.values()];
+      for (let i = 0; i < keys.length; i++) this.keep(keys[i] as string, values[i]);
       return;
     }
+    // A large parsed JSON object is in V8 dictionary mode: enumerating it is several times slower than a Map.
     const record = raw as Readonly<Record<string, unknown>>;
-    for (const hotkey of Object.keys(record)) this.keep(hotkey, record[hotkey]);
+    const keys = Object.keys(record);
+    for (let i = 0; i < keys.length; i++) {
+      const hotkey = keys[i] as string;
+      this.keep(hotkey, record[hotkey]);
+    }
   }
 
   private keep(hotkey: string, value: unknown): void {
     // Only real numbers count: a string, boolean or null score is as invalid as NaN.
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return;
-    if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
+    if (this.length === this.values.length) this.values = grow(this.values);
     this.hotkeys[this.length] = hotkey;
     this.values[this.length] = value;
     this.length++;
   }
+}
+
+function grow(values: Float64Array): Float64Array {
+  const grown = new Float64Array(values.length * 2);
+  grown.set(values);
+  return grown;
 }
 
 function sumValues(map: ReadonlyMap<unknown, number>): number {
