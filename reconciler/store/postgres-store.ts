@@ -96,6 +96,7 @@ export class PostgresStore implements ControlPlaneStore {
       query_timeout: statementTimeoutMs + 2_000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: 'base-control-plane',
       options: startupOptions.join(' '),
       types: RAW_TYPES,
