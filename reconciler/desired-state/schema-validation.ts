@@ -110,6 +110,10 @@ export function describeAjvError(error: ErrorObject): DescribedError | undefined
   const params = error.params as Record<string, unknown>;
   const value: unknown = error.data;
   const plain = (message: string): DescribedError => ({ path, target: 'value', message });
+  // The schema carries the slug rule so editors flag it while typing; the semantic check words it better.
+  if (path.length === 3 && path[0] === 'challenges' && path[2] === 'slug' && (error.keyword === 'pattern' || error.keyword === 'maxLength')) {
+    return undefined;
+  }
   switch (error.keyword) {
     case 'required':
       return plain(`missing required property "${String(params.missingProperty)}"`);

@@ -36,7 +36,13 @@ export interface SubnetDesiredState {
 }
 export interface Subnet {
   name: string;
+  /**
+   * The subnet id on chain.
+   */
   netuid: number;
+  /**
+   * production requires every image pinned by SemVer (or latest) tag and sha256 digest.
+   */
   environment: 'production' | 'development';
   /**
    * Subtensor RPC endpoint (ws:// or wss://).
@@ -64,40 +70,73 @@ export interface Master {
 }
 export interface Network {
   name: ObjectName;
+  /**
+   * IPsec-encrypted overlay (--opt encrypted); lower the MTU (e.g. 1450) to leave room for the ESP header.
+   */
   encrypted?: boolean;
+  /**
+   * com.docker.network.driver.mtu.
+   */
   mtu?: number;
+  /**
+   * No route outside the overlay.
+   */
   internal?: boolean;
+  /**
+   * Standalone containers may attach (docker run --network).
+   */
   attachable?: boolean;
 }
 export interface Worker {
   hostname: string;
+  /**
+   * Sets the node label base.workload.
+   */
   workload: 'cpu' | 'gpu';
+  /**
+   * Swarm node availability the reconciler keeps.
+   */
   availability?: 'active' | 'pause' | 'drain';
   labels?: Labels;
 }
+/**
+ * Extra node labels; the base. prefix is reserved for the reconciler.
+ */
 export interface Labels {
   [k: string]: string;
 }
 export interface Challenge {
   /**
-   * ^[a-z0-9][a-z0-9-]*[a-z0-9]$, at most 48 characters; the service is challenge-<slug>.
+   * Lower-case letters, digits and -, at most 48 characters; the service is challenge-<slug>. Never reuse a slug for a different challenge: its data volume is kept.
    */
   slug: string;
   name: string;
   description?: string;
   image: ImageRef;
+  /**
+   * Version of the challenge shown in /v1/registry (usually the image tag).
+   */
   version?: string;
+  /**
+   * active: deployed and weighted; inactive: service removed, data volume kept; draft: declared, not deployed yet.
+   */
   status: 'active' | 'inactive' | 'draft';
   /**
-   * Absolute share of 100 (not relative to other challenges).
+   * Absolute share of 100 (not relative to other challenges); the active challenges together take at most 100, the rest burns to subnet.burn_uid.
    */
   emission_percent: number;
+  /**
+   * Port the challenge listens on inside the overlay (not published).
+   */
   port?: number;
   /**
    * Networks the service joins; default: every declared network that is encrypted.
    */
   networks?: ObjectName[];
   resources?: Resources;
+  /**
+   * Plain configuration only. Names the reconciler sets (CHALLENGE_DATABASE_URL, BASE_CHALLENGE_SLUG, CHALLENGE_SHARED_TOKEN_FILE), database URLs and secret-looking names (*TOKEN*, *SECRET*, *PASSWORD*, *_KEY) are rejected: use secrets.
+   */
   env?: {
     [k: string]: string | number | boolean;
   };
@@ -105,6 +144,9 @@ export interface Challenge {
    * Existing Swarm secrets mounted at /run/secrets/<name>.
    */
   secrets?: SecretName[];
+  /**
+   * Capabilities the challenge needs from the platform (e.g. gpu); informational.
+   */
   required_capabilities?: string[];
   metadata?: PublicMetadata;
 }
