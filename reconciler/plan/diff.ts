@@ -1,4 +1,5 @@
 /** Field-level differences between two comparable values (plain JSON), as dotted paths. */
+
 import { canonicalJson } from './canonical.ts';
 
 export interface RawDiff {
@@ -27,17 +28,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Recurses into objects present on both sides; arrays and scalars are compared whole. Sorted by path. */
-export function diffValues(before: unknown, after: unknown, segments: string[] = []): RawDiff[] {
+/**
+ * Recurses into objects present on both sides; arrays and scalars are compared whole. Sorted by path.
+ * An object added or removed as a whole (a mount, a network attachment) is one difference, unless `expand` (used
+ * for creations) asks for its leaves, which then skip nulls.
+ */
+export function diffValues(before: unknown, after: unknown, segments: string[] = [], expand = false): RawDiff[] {
   if (isPlainObject(before) && isPlainObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((key) => diffValues(before[key], after[key], [...segments, key]));
+    return keys.flatMap((key) => diffValues(before[key], after[key], [...segments, key], expand));
   }
-  if (before === undefined && after === undefined) return [];
+  if (before === undefined && (after === undefined || (expand && after === null))) return [];
   if (before !== undefined && after !== undefined && canonicalJson(before) === canonicalJson(after)) return [];
-  // Additions and removals of a whole object are listed leaf by leaf, so each line is readable.
-  if (before === undefined && isPlainObject(after)) return diffValues({}, after, segments);
-  if (after === undefined && isPlainObject(before)) return diffValues(before, {}, segments);
+  if (expand && before === undefined && isPlainObject(after)) return diffValues({}, after, segments, expand);
   const diff: RawDiff = { path: formatFieldPath(segments), segments };
   if (before !== undefined) diff.before = before;
   if (after !== undefined) diff.after = after;

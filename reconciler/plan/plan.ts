@@ -107,7 +107,7 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
   for (const intent of networkIntents) {
     const found = live.networks.find((n) => n.Name === intent.name);
     if (!found) {
-      changes.push(change('network', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, comparableNetwork(intent)), never), reason: 'new network' }));
+      changes.push(change('network', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, comparableNetwork(intent), [], true), never), reason: 'new network' }));
     } else if (!isManaged(found.Labels)) {
       clash('network', intent.name);
     } else {
@@ -137,7 +137,7 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
     // A pending name never exists in a real Swarm (parentheses are not valid there), so it is always a creation.
     const found = live.secrets.find((s) => s.Spec.Name === intent.name);
     if (!found) {
-      changes.push(change('secret', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, { labels: intent.labels }), never), reason: secretReason(intent) }));
+      changes.push(change('secret', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, { labels: intent.labels }, [], true), never), reason: secretReason(intent) }));
     } else if (!isManaged(found.Spec.Labels)) {
       clash('secret', intent.name);
     } else {
@@ -176,7 +176,7 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
   for (const intent of intentsOf('volume')) {
     const found = live.volumes.find((v) => v.Name === intent.name);
     if (!found) {
-      changes.push(change('volume', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, { labels: intent.labels }), never), reason: 'new challenge data volume' }));
+      changes.push(change('volume', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, { labels: intent.labels }, [], true), never), reason: 'new challenge data volume' }));
     } else if (!isManaged(found.Labels)) {
       clash('volume', intent.name);
     } else {
@@ -196,7 +196,7 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
     const found = live.services.find((s) => s.Spec.Name === intent.name);
     const want = normalizeServiceSpec(intent.spec, context);
     if (!found) {
-      changes.push(change('service', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, want), rollsTasks), reason: intent.slug ? 'new challenge' : 'new service' }));
+      changes.push(change('service', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, want, [], true), rollsTasks), reason: intent.slug ? 'new challenge' : 'new service' }));
     } else if (!isManaged(found.Spec.Labels)) {
       clash('service', intent.name);
     } else {
