@@ -46,6 +46,8 @@ const PLAIN_ASCII_PATH = /^[\x21-\x24\x26-\x5b\x5d-\x7e]*$/;
 /** Zero-width and soft-hyphen characters, ignored when comparing segments (`inte\u200brnal`). */
 const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/;
 const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'g');
+/** Lower-case ASCII letters, digits, `-` and `_` (not starting or ending with a dot): already its own key. */
+const SIMPLE_SEGMENT = /^[a-z0-9_-]+$/;
 const SEGMENT_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
 const MAX_DECODE_PASSES = 16;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -130,6 +132,7 @@ function canonicalize(text: string): string | undefined {
 
 /** The comparison key of a segment: case-folded, `;params` removed, trailing dots and whitespace trimmed. */
 export function segmentKey(segment: string): string {
+  if (SIMPLE_SEGMENT.test(segment)) return segment;
   let key = segment;
   const semicolon = key.indexOf(';');
   if (semicolon !== -1) key = key.slice(0, semicolon);

@@ -120,3 +120,31 @@ test('events report slug, status, outcome and timings', async () => {
   assert.equal(e.method, 'GET');
   assert.ok(e.durationMs >= 0 && e.upstreamMs !== undefined && e.upstreamMs <= e.durationMs);
 });
+
+test('a client that goes away cancels the upstream request', async () => {
+  let upstreamClosed = false;
+  const slow = await startUpstream();
+  slow.server.removeAllListeners('request');
+  slow.server.on('request', (req: http.IncomingMessage) => {
+    req.socket.once('close', () => (upstreamClosed = true)); // never answers
+  });
+  const p = await startProxy({ slow: slow.origin });
+  try {
+    const req = http.get({ host: '127.0.0.1', port: p.port, path: '/challenges/slow/x', agent: false });
+    req.on('error', () => {});
+    await waitFor(() => slow.server.listenerCount('request') > 0 && p.resolveCalls.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    req.destroy();
+    await waitFor(() => upstreamClosed, 2_000, 'the upstream connection to close');
+    await waitFor(() => p.events.length === 1);
+    assert.equal(p.events[0]!.outcome, 'client-closed');
+  } finally {
+    await p.close();
+    await slow.close();
+  }
+});
+
+test('one Date header: the upstream\'s', async () => {
+  const res = await send(proxy.port, '/challenges/agent/date');
+  assert.equal(res.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'date').length, 1);
+});

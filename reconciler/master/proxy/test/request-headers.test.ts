@@ -138,3 +138,32 @@ test('several Cookie lines are all forwarded', async () => {
   const cookies = seen.rawHeaders.filter((_, i) => i % 2 === 1 && seen.rawHeaders[i - 1]!.toLowerCase() === 'cookie');
   assert.deepEqual(cookies, ['a=1', 'b=2']);
 });
+
+test('header rules as a pure function: every hop-by-hop header and Connection-listed names are dropped', async () => {
+  const { upstreamRequestHeaders, clientResponseHeaders } = await import('../headers.ts');
+  const out = upstreamRequestHeaders({
+    rawHeaders: [
+      'Host', 'public.example', 'Connection', 'close, X-Listed', 'connection', 'x-listed-2', 'X-Listed', '1', 'X-Listed-2', '2',
+      'Keep-Alive', '5', 'TE', 'trailers', 'Trailer', 'X-T', 'Transfer-Encoding', 'chunked', 'Upgrade', 'h2c',
+      'Proxy-Connection', 'x', 'HTTP2-Settings', 'x', 'Expect', '100-continue', 'X-Forwarded-For', '10.0.0.1',
+      'x-forwarded-for', '10.0.0.2', 'X-Forwarded-Proto', 'https', 'X-Keep', 'yes',
+    ],
+    upstreamHost: 'challenge-agent:8000',
+    slug: 'agent',
+    clientAddress: '192.0.2.9',
+    forwardedProto: 'http',
+    keepSignatureHeaders: false,
+  });
+  assert.deepEqual(out, [
+    'Host', 'challenge-agent:8000',
+    'X-Keep', 'yes',
+    'X-Forwarded-For', '10.0.0.1, 10.0.0.2, 192.0.2.9',
+    'X-Forwarded-Proto', 'http',
+    'X-Base-Proxy', 'true',
+    'X-Base-Challenge-Slug', 'agent',
+  ]);
+  assert.deepEqual(
+    clientResponseHeaders(['Connection', 'X-Hop', 'X-Hop', '1', 'Transfer-Encoding', 'chunked', 'Trailer', 'X', 'Set-Cookie', 'a', 'Set-Cookie', 'b']),
+    ['Set-Cookie', 'a', 'Set-Cookie', 'b'],
+  );
+});
