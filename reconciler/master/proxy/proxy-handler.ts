@@ -211,6 +211,9 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
       forwardedProto: options.forwardedProto ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'),
       keepSignatureHeaders: isSignedMinerRoute(method, cls.segments),
     });
+    // The incoming Transfer-Encoding is hop-by-hop and dropped, but the body still needs framing upstream: without
+    // this, Node's client sends a GET/DELETE body unframed and the upstream would parse it as a second request.
+    if (chunked) headers.push('Transfer-Encoding', 'chunked');
     const path = cls.path + cls.query;
 
     let done = false; // a final decision was taken (response forwarded, 413, 502 or abort)
@@ -277,7 +280,13 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
         const contentType = ures.headers['content-type'];
         const eventStream = contentType !== undefined && contentType.startsWith('text/event-stream');
         if (eventStream) thisReq.setTimeout(streamIdleTimeoutMs);
-        res.writeHead(ures.statusCode ?? 502, ures.statusMessage, clientResponseHeaders(ures.rawHeaders));
+        try {
+          res.writeHead(ures.statusCode ?? 502, ures.statusMessage, clientResponseHeaders(ures.rawHeaders));
+        } catch {
+          ures.destroy();
+          fail(new TransportFailure('bad-response-head'), false);
+          return;
+        }
         if (eventStream) res.flushHeaders();
         outcome = 'forwarded';
         ures.on('error', (err) => fail(err, false));

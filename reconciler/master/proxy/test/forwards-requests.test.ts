@@ -148,3 +148,31 @@ test('one Date header: the upstream\'s', async () => {
   const res = await send(proxy.port, '/challenges/agent/date');
   assert.equal(res.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'date').length, 1);
 });
+
+test('a chunked body on any method stays framed upstream: no request smuggling', async () => {
+  const smuggled = 'GET /internal/secrets HTTP/1.1\r\nHost: x\r\n\r\n';
+  for (const method of ['GET', 'DELETE', 'OPTIONS', 'POST']) {
+    upstream.requests.length = 0;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port: proxy.port,
+        method,
+        path: '/challenges/agent/items/1',
+        headers: { 'transfer-encoding': 'chunked' },
+        agent: false,
+      });
+      req.on('response', (r) => {
+        r.resume();
+        r.on('end', () => resolve(r.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.write(smuggled);
+      req.end();
+    });
+    assert.equal(status, 200, method);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(upstream.requests.map((r) => `${r.method} ${r.url}`), [`${method} /items/1`]);
+    assert.equal(upstream.requests[0]!.body.toString(), smuggled);
+  }
+});
