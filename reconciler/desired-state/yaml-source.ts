@@ -5,7 +5,7 @@
  */
 import { Document, LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Node, Pair, ParsedNode, YAMLError } from 'yaml';
-import { formatPath, type Problem } from './problem.ts';
+import type { Problem } from './problem.ts';
 
 /** Aliases may share a block or two; a document that multiplies them (a "billion laughs") is rejected. */
 export const MAX_ALIAS_COUNT = 64;
@@ -196,4 +196,3 @@ function findPair(map: ParsedNode | Node, key: string, doc: Document.Parsed, dep
   return undefined;
 }
 
-export { formatPath };

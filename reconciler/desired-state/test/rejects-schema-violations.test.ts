@@ -172,6 +172,22 @@ const cases: MalformedCase[] = [
     rule: 'schema.pattern',
   },
   {
+    name: 'negative burn_uid',
+    text: withChallenges(ALPHA, HEADER.replace('  epoch_interval_seconds: 60\n', '  epoch_interval_seconds: 60\n  burn_uid: -1\n')),
+    line: 8,
+    column: 13,
+    message: 'subnet.burn_uid: found -1, expected at least 0',
+    rule: 'schema.minimum',
+  },
+  {
+    name: 'worker workload outside its enum',
+    text: withChallenges(ALPHA, `${HEADER}workers:\n  - hostname: node-1\n    workload: tpu\n`),
+    line: 14,
+    column: 15,
+    message: 'workers[0].workload: found "tpu", expected one of cpu, gpu',
+    rule: 'schema.enum',
+  },
+  {
     name: 'challenges given as a mapping',
     text: `${HEADER}challenges:\n  alpha: {}\n`,
     line: 13,

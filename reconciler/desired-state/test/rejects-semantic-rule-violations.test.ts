@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseDesiredState } from '../index.ts';
 import { assertReports, type MalformedCase } from './assert-problem.ts';
 import { ALPHA, DIGEST, HEADER, PRODUCTION_HEADER, withChallenges } from './documents.ts';
 
@@ -209,6 +211,32 @@ const cases: MalformedCase[] = [
     rule: 'env-secret-value',
   },
   {
+    name: 'value under a lower-case *secret* name',
+    text: withEnv('      client_secret: x\n'),
+    line: 19,
+    column: 22,
+    message: 'challenges[0].env.client_secret: found a value under client_secret, a name that looks secret',
+    contains: true,
+    rule: 'env-secret-value',
+  },
+  {
+    name: 'PLATFORM_DATABASE_URL',
+    text: withEnv('      PLATFORM_DATABASE_URL: x\n'),
+    line: 19,
+    column: 7,
+    message: 'challenges[0].env.PLATFORM_DATABASE_URL: found PLATFORM_DATABASE_URL; env must not carry database URLs',
+    contains: true,
+    rule: 'env-database-url',
+  },
+  {
+    name: 'CHALLENGE_SHARED_TOKEN_FILE is reserved',
+    text: withEnv('      CHALLENGE_SHARED_TOKEN_FILE: /run/secrets/x\n'),
+    line: 19,
+    column: 7,
+    message: 'challenges[0].env.CHALLENGE_SHARED_TOKEN_FILE: found CHALLENGE_SHARED_TOKEN_FILE, which the reconciler sets itself; remove it from env',
+    rule: 'env-reserved-name',
+  },
+  {
     name: 'name the reconciler injects',
     text: withEnv('      BASE_CHALLENGE_SLUG: other\n'),
     line: 19,
@@ -294,3 +322,37 @@ const cases: MalformedCase[] = [
 for (const c of cases) {
   test(`semantic rule is reported with its position: ${c.name}`, () => assertReports(c));
 }
+
+test('a database URL value is never echoed into a message (it may hold a password)', () => {
+  const result = parseDesiredState(withEnv('      STORE: postgres://admin:hunter2@db/base\n      OTHER_TOKEN: tok-123\n'), 'subnet.yaml');
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.equal(result.problems.length, 2);
+  for (const problem of result.problems) {
+    assert.doesNotMatch(problem.message, /hunter2|tok-123/);
+  }
+});
+
+test('a *_FILE name pointing into /run/secrets/ is allowed: it names where a secret is mounted', () => {
+  const result = parseDesiredState(withEnv('      API_TOKEN_FILE: /run/secrets/api-token\n'), 'subnet.yaml');
+  assert.deepEqual(result.ok ? [] : result.problems.map((p) => p.message), []);
+});
+
+test('active shares that add up to exactly 100 in decimal are accepted despite floating point', () => {
+  const text = withChallenges(
+    ALPHA.replace('emission_percent: 10', 'emission_percent: 33.3') +
+      BETA.replace('emission_percent: 10', 'emission_percent: 33.3') +
+      BETA.replace('slug: beta', 'slug: gamma').replace('emission_percent: 10', 'emission_percent: 33.4'),
+  );
+  const result = parseDesiredState(text, 'subnet.yaml');
+  assert.deepEqual(result.ok ? [] : result.problems.map((p) => p.message), []);
+});
+
+test('inactive and draft challenges do not count toward the emission budget', () => {
+  const text = withChallenges(
+    ALPHA.replace('emission_percent: 10', 'emission_percent: 90') +
+      BETA.replace('status: active', 'status: inactive').replace('emission_percent: 10', 'emission_percent: 90') +
+      BETA.replace('slug: beta', 'slug: gamma').replace('status: active', 'status: draft').replace('emission_percent: 10', 'emission_percent: 50'),
+  );
+  assert.equal(parseDesiredState(text, 'subnet.yaml').ok, true);
+});
