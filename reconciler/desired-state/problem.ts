@@ -42,6 +42,11 @@ export function describeValue(value: unknown): string {
   else if (typeof value === 'number' && !Number.isFinite(value)) text = String(value);
   else if (Array.isArray(value)) text = 'a list';
   else if (typeof value === 'object') text = 'a mapping';
-  else text = JSON.stringify(value);
+  else text = JSON.stringify(typeof value === 'string' ? redactUrlCredentials(value) : value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** `scheme://user:password@host` becomes `scheme://***@host`: messages must never carry a password. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1***@');
 }

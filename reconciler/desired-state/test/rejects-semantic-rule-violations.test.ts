@@ -333,6 +333,17 @@ test('a database URL value is never echoed into a message (it may hold a passwor
   }
 });
 
+test('credentials in a URL are masked wherever a value is quoted', () => {
+  const text = withChallenges(ALPHA, HEADER.replace('ws://127.0.0.1:9944', 'https://operator:s3cret@rpc.example'));
+  const result = parseDesiredState(text, 'subnet.yaml');
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.deepEqual(
+    result.problems.map((p) => p.message),
+    ['subnet.chain_endpoint: found "https://***@rpc.example", expected a ws:// or wss:// URL'],
+  );
+});
+
 test('a *_FILE name pointing into /run/secrets/ is allowed: it names where a secret is mounted', () => {
   const result = parseDesiredState(withEnv('      API_TOKEN_FILE: /run/secrets/api-token\n'), 'subnet.yaml');
   assert.deepEqual(result.ok ? [] : result.problems.map((p) => p.message), []);
