@@ -96,6 +96,26 @@ class TransportFailure extends Error {
 /** Retrying a request is safe only when it carried no body and failed on a pooled socket the upstream had closed. */
 const RETRYABLE_ON_REUSED_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
+/**
+ * A keep-alive agent whose timeout applies to idle pooled sockets only (the agent's own `timeout` option would also
+ * cut connects and in-flight requests). Node's agent destroys a pooled socket when its timeout fires.
+ */
+class PoolAgent extends http.Agent {
+  constructor(
+    private readonly freeSocketTimeoutMs: number,
+    options: http.AgentOptions,
+  ) {
+    super(options);
+  }
+
+  override keepSocketAlive(socket: Socket): boolean {
+    // @types/node declares void; Node returns whether the socket goes back to the pool.
+    const keep = super.keepSocketAlive(socket) as unknown as boolean;
+    if (keep) socket.setTimeout(this.freeSocketTimeoutMs);
+    return keep;
+  }
+}
+
 export function createProxyHandler(options: ProxyOptions): ProxyHandler {
   const resolver = options.resolver;
   const maxBodyBytes = options.maxBodyBytes ?? 8 * MiB;
@@ -103,12 +123,11 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? 600_000;
   const onEvent = options.onEvent;
-  const agent = new http.Agent({
+  const agent = new PoolAgent(options.freeSocketTimeoutMs ?? 4_000, {
     keepAlive: true,
     keepAliveMsecs: 1_000,
     maxSockets: options.maxSocketsPerUpstream ?? 512,
     maxFreeSockets: options.maxSocketsPerUpstream ?? 512,
-    timeout: options.freeSocketTimeoutMs ?? 4_000,
     scheduling: 'lifo',
   });
 

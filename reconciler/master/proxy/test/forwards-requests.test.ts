@@ -176,3 +176,21 @@ test('a chunked body on any method stays framed upstream: no request smuggling',
     assert.equal(upstream.requests[0]!.body.toString(), smuggled);
   }
 });
+
+test('idle pooled upstream connections are closed after freeSocketTimeoutMs', async () => {
+  const pooled = await startUpstream();
+  let closed = 0;
+  pooled.server.on('connection', (s) => s.once('close', () => closed++));
+  const p = await startProxy({ pooled: pooled.origin }, { freeSocketTimeoutMs: 200 });
+  try {
+    assert.equal((await send(p.port, '/challenges/pooled/a')).status, 200);
+    assert.equal((await send(p.port, '/challenges/pooled/b')).status, 200);
+    assert.equal(new Set(pooled.requests.map((r) => r.remotePort)).size, 1, 'reused while fresh');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(closed, 0);
+    await waitFor(() => closed === 1, 2_000, 'the idle pooled connection to be closed');
+  } finally {
+    await p.close();
+    await pooled.close();
+  }
+});
