@@ -12,3 +12,5 @@ export { snapshotDigest, canonicalWeightsJson } from './snapshot-digest.ts';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations.ts';
 export { applyRecordFromResult } from './from-apply-result.ts';
 export type { Migration } from './migrations.ts';
+export { trackAvailability } from './availability.ts';
+export type { AvailableStore, StoreAvailability } from './availability.ts';

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { trackAvailability } from '../availability.ts';
 import { StoreUnavailableError } from '../errors.ts';
 import { PostgresStore } from '../postgres-store.ts';
 import { dropSchema, testbedDatabaseUrl, uniqueSchema } from './postgres-testbed.ts';
@@ -73,8 +74,14 @@ describe('PostgreSQL unavailable, then back', () => {
     const sealed = await store.sealVector(1, 'a'.repeat(64), { epoch: 1 });
     assert.equal(sealed.created, true);
 
+    const tracked = trackAvailability(store);
     await relay.down();
-    await rejectsUnavailable(() => store.ping(), CONNECTION_TIMEOUT_MS + 1_000, password);
+    await rejectsUnavailable(() => tracked.ping(), CONNECTION_TIMEOUT_MS + 1_000, password);
+    const during = tracked.availability();
+    assert.equal(during.available, false);
+    assert.notEqual(during.unavailableSince, null);
+    assert.match(during.lastError ?? '', /ping: PostgreSQL at postgres:\/\/.*:\*\*\*@127\.0\.0\.1:\d+\/.* is unavailable/);
+    assert.ok(!(during.lastError ?? '').includes(password));
     await rejectsUnavailable(() => store.sealVector(2, 'b'.repeat(64), { epoch: 2 }), CONNECTION_TIMEOUT_MS + 1_000, password);
     await rejectsUnavailable(() => store.latestVector(), CONNECTION_TIMEOUT_MS + 1_000, password);
     await rejectsUnavailable(
@@ -85,7 +92,9 @@ describe('PostgreSQL unavailable, then back', () => {
 
     await relay.up();
     await waitUntilBack(store, 5_000);
-    assert.equal((await store.sealVector(2, 'b'.repeat(64), { epoch: 2 })).created, true, 'sealing resumes');
+    assert.equal((await tracked.sealVector(2, 'b'.repeat(64), { epoch: 2 })).created, true, 'sealing resumes');
+    assert.equal(tracked.availability().available, true);
+    assert.equal(tracked.availability().outages, 1);
     assert.equal((await store.latestVector())?.epoch, 2);
     assert.equal((await store.listApplies(10)).length, 0, 'the apply attempted while down was not half-written');
   });
