@@ -3,6 +3,7 @@ import { hexToU8a, isHex, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, decodeAddress, encodeAddress, sr25519Sign, sr25519Verify } from '@polkadot/util-crypto';
 import type { Keypair } from '@polkadot/util-crypto/types';
 import { canonicalJson } from './canonical-json.ts';
+import { encodeU16 } from './u16.ts';
 import type { SealedVector, UnsealedVector } from './vector.ts';
 
 /** SS58 prefix used for the signer's address (generic substrate; Bittensor uses the same). */
@@ -39,7 +40,8 @@ export type VerifyResult = { ok: true } | { ok: false; reason: string };
 /**
  * Checks a sealed vector (for example as parsed from `GET /v1/weights/latest`) with only the expected signer's
  * public key (0x hex, SS58 address, or bytes): the signer fields name that key, the digest matches the content,
- * and the signature over the digest verifies. Synchronous: sr25519 here is pure JavaScript (@scure/sr25519).
+ * the signature over the digest verifies, and `weights_u16` is the u16 encoding of `uids`/`weights`.
+ * Synchronous: sr25519 here is pure JavaScript (@scure/sr25519).
  */
 export function verifyVector(vector: unknown, expectedSignerPublicKey: string | Uint8Array): VerifyResult {
   if (typeof vector !== 'object' || vector === null || Array.isArray(vector)) return fail('the vector is not a JSON object');
@@ -74,7 +76,24 @@ export function verifyVector(vector: unknown, expectedSignerPublicKey: string | 
     // A signature whose bytes are not a valid curve encoding makes the library throw.
     return fail(`the signature is malformed: ${(error as Error).message}`);
   }
-  return verified ? { ok: true } : fail('the signature does not verify against the signer key');
+  if (!verified) return fail('the signature does not verify against the signer key');
+  return checkU16Encoding(doc);
+}
+
+/** A correctly signed vector whose u16 encoding disagrees with its float weights is still unusable. */
+function checkU16Encoding(doc: Record<string, unknown>): VerifyResult {
+  const { uids, weights, weights_u16: encoded } = doc;
+  if (!Array.isArray(uids) || !Array.isArray(weights)) return fail('uids and weights must be arrays');
+  let expected: ReturnType<typeof encodeU16>;
+  try {
+    expected = encodeU16(uids as number[], weights as number[]);
+  } catch (error) {
+    return fail(`uids/weights cannot be encoded: ${(error as Error).message}`);
+  }
+  if (canonicalJson(encoded ?? null) !== canonicalJson(expected)) {
+    return fail('weights_u16 does not match the u16 encoding of uids/weights');
+  }
+  return { ok: true };
 }
 
 function publicKeyBytes(key: string | Uint8Array): Uint8Array | null {

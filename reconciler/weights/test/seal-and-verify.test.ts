@@ -102,6 +102,13 @@ test('rejects malformed seals with a reason instead of throwing', async () => {
   assert.equal(verifyVector({ ...sealed, weights: [NaN] }, masterPublicHex).ok, false);
 });
 
+test('rejects a correctly signed vector whose weights_u16 disagrees with its float weights', async () => {
+  const unsealed = sampleUnsealedVector();
+  unsealed.weights_u16 = { uids: unsealed.weights_u16.uids, weights: unsealed.weights_u16.weights.map((w) => Math.max(1, w - 1)) };
+  const sealed = JSON.parse(JSON.stringify(await sealVector(unsealed, master)));
+  assert.deepEqual(verifyVector(sealed, masterPublicHex), { ok: false, reason: 'weights_u16 does not match the u16 encoding of uids/weights' });
+});
+
 test('sealing is deterministic in the digest and refuses an already sealed vector', async () => {
   const a = await sealVector(sampleUnsealedVector(), master);
   const b = await sealVector(sampleUnsealedVector(), master);
