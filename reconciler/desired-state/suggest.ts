@@ -1,6 +1,9 @@
 /** "Did you mean ...?" for misspelt names: the closest candidate, only when it is clearly the one meant. */
 export function closestName(found: string, candidates: readonly string[]): string | undefined {
   const lowered = found.toLowerCase();
+  // An abbreviation ("prod", "dev") means the one candidate it starts.
+  const extending = lowered.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lowered) && c.toLowerCase() !== lowered) : [];
+  if (extending.length === 1) return extending[0];
   let best: string | undefined;
   let bestDistance = Infinity;
   let tie = false;

@@ -68,6 +68,14 @@ const cases: MalformedCase[] = [
     rule: 'schema.enum',
   },
   {
+    name: 'abbreviated enum value gets a suggestion',
+    text: withChallenges(ALPHA, HEADER.replace('environment: development', 'environment: prod')),
+    line: 5,
+    column: 16,
+    message: 'subnet.environment: found "prod", expected one of production, development (did you mean "production"?)',
+    rule: 'schema.enum',
+  },
+  {
     name: 'missing required property points at the mapping that lacks it',
     text: withChallenges(ALPHA.replace('    emission_percent: 10\n', '')),
     line: 13,
