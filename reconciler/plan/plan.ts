@@ -119,8 +119,8 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
               desired: intent,
               live: ref(found.Id, null),
               diffs,
-              impact: 'rolls-tasks',
-              reason: 'network options are immutable: the network is recreated and attached services re-attached',
+              impact: 'no-restart',
+              reason: 'Docker fixes network options at creation: apply cannot change it in place (remove it with its services, or declare a new name)',
             }),
       );
     }
