@@ -383,7 +383,9 @@ ensure_worker() {
       rm -f -- "$(worker_pidfile "$i")"
       # nsenter, not `ip netns exec`: the latter remounts /sys and dockerd then finds no devices cgroup.
       # shellcheck disable=SC2016 # expanded by the inner shell
-      setsid -f nsenter --net="/var/run/netns/${ns}" unshare --uts sh -c \
+      # Workers cannot reach any registry (the manager's is on its 127.0.0.1), so Swarm tasks there use local
+      # images without first trying a pull (which waits for a DNS timeout).
+      setsid -f env DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 nsenter --net="/var/run/netns/${ns}" unshare --uts sh -c \
         'hostname "$1"; shift; exec dockerd "$@"' sh "$name" \
         --data-root "$(worker_dataroot "$i")" --exec-root "$(worker_execroot "$i")" \
         --pidfile "$(worker_pidfile "$i")" -H "unix://$(worker_socket "$i")" \

@@ -34,7 +34,7 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
 }
 
 /**
- * Removes the services, containers and networks labelled `base.test=<id>` on this engine, and only those.
+ * Removes the services, containers, volumes and networks labelled `base.test=<id>` on this engine, and only those.
  * Networks are removed once the services' tasks have let go of them.
  */
 export async function removeTestObjects(docker: Docker, id: string): Promise<void> {
@@ -47,6 +47,10 @@ export async function removeTestObjects(docker: Docker, id: string): Promise<voi
   const containers = await docker.listContainers({ all: true, filters });
   for (const container of containers) {
     await docker.getContainer(container.Id).remove({ force: true }).catch((error: Error) => errors.push(`container ${container.Id}: ${error.message}`));
+  }
+  const { Volumes: volumes } = await docker.listVolumes({ filters });
+  for (const volume of volumes ?? []) {
+    await docker.getVolume(volume.Name).remove().catch((error: Error) => errors.push(`volume ${volume.Name}: ${error.message}`));
   }
   const networks = await docker.listNetworks({ filters });
   for (const network of networks) {
