@@ -5,8 +5,8 @@
  */
 import Docker from 'dockerode';
 import { execa } from 'execa';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,19 +16,13 @@ import { runApply, type RunApplyOutcome } from '../run-apply.ts';
 import { briefPlanText } from '../plan-text.ts';
 import { openStateDir, type StateDir } from '../../state/index.ts';
 import type { Plan } from '../../plan/model.ts';
+import { readTestbedEndpoints, type TestbedEndpoints } from '../../testbed/endpoints.ts';
+import { buildTestImage } from '../../testbed/images.ts';
 
-export const ENDPOINTS_FILE = '/var/lib/base-testbed/endpoints.json';
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 
-interface Endpoints {
-  docker: { socket: string };
-  registry: { address: string };
-  baseImage: { ref: string };
-  workers: Array<{ hostname: string; nodeId?: string; [key: string]: unknown }>;
-}
-
-export async function readEndpoints(): Promise<Endpoints> {
-  return JSON.parse(await readFile(ENDPOINTS_FILE, 'utf8')) as Endpoints;
+export function readEndpoints(): TestbedEndpoints {
+  return readTestbedEndpoints();
 }
 
 const SERVER_JS = `
@@ -55,35 +49,23 @@ export interface TestImages {
   crash: string;
 }
 
+// The challenge runs as the non-root user `node` (uid 1000), like real challenge images; /data belongs to it.
+const DOCKERFILE = (cmd: string[]) =>
+  ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'COPY . /app/', 'RUN mkdir -p /data && chown 1000:1000 /data', 'USER node', `CMD ${JSON.stringify(cmd)}`, ''].join('\n');
+
 let images: Promise<TestImages> | null = null;
 
-/** Builds (once per process, reused across runs by content) tiny images FROM the test bed's base image and pushes them. */
+/** Tiny images FROM the test bed's base image, pushed to its registry (built once, reused by content). */
 export function testImages(): Promise<TestImages> {
   images ??= (async () => {
-    const endpoints = await readEndpoints();
-    const build = async (name: string, files: Record<string, string>, cmd: string[]): Promise<string> => {
-      const dockerfile = `FROM ${endpoints.baseImage.ref}\n${Object.keys(files).map((f) => `COPY ${f} /app/${f}`).join('\n')}\nCMD ${JSON.stringify(cmd)}\n`;
-      const tag = createHash('sha256').update(dockerfile + JSON.stringify(files)).digest('hex').slice(0, 12);
-      const ref = `${endpoints.registry.address}/base-test/${name}:${tag}`;
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'base-itest-image-'));
-      try {
-        await writeFile(path.join(dir, 'Dockerfile'), dockerfile);
-        for (const [file, content] of Object.entries(files)) await writeFile(path.join(dir, file), content);
-        await execa('docker', ['build', '-q', '-t', ref, dir], { env: { DOCKER_BUILDKIT: '0' } });
-        const pushed = await execa('docker', ['push', ref]);
-        const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed.stdout)?.[1];
-        if (!digest) throw new Error(`docker push ${ref}: no digest in its output`);
-        return `${ref}@${digest}`;
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    };
+    const endpoints = readTestbedEndpoints();
+    const server = DOCKERFILE(['/usr/bin/node', '/app/server.js']);
     const [http, http2, crash] = await Promise.all([
-      build('http', { 'server.js': SERVER_JS }, ['/usr/bin/node', '/app/server.js']),
-      build('http', { 'server.js': `${SERVER_JS}\n// build 2\n` }, ['/usr/bin/node', '/app/server.js']),
-      build('crash', { 'crash.js': 'process.exit(1);\n' }, ['/usr/bin/node', '/app/crash.js']),
+      buildTestImage(endpoints, { repository: 'base-test/reconciler-http', files: { 'server.js': SERVER_JS }, dockerfile: server }),
+      buildTestImage(endpoints, { repository: 'base-test/reconciler-http', files: { 'server.js': `${SERVER_JS}// build 2\n` }, dockerfile: server }),
+      buildTestImage(endpoints, { repository: 'base-test/reconciler-crash', files: { 'crash.js': 'process.exit(1);\n' }, dockerfile: DOCKERFILE(['/usr/bin/node', '/app/crash.js']) }),
     ]);
-    return { http, http2, crash };
+    return { http: http.ref, http2: http2.ref, crash: crash.ref };
   })();
   return images;
 }
