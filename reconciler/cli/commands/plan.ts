@@ -47,8 +47,13 @@ async function secretNames(live: LiveState, stateDirOption: string | undefined, 
     return { tokenSecretNames, signingKeySecretName };
   }
   const state = openStateDir(dir);
-  for (const [slug, name] of await state.tokenSecretNames(slugs)) tokenSecretNames[slug] = name;
-  signingKeySecretName = (await state.masterSigningKeySecretName()) ?? signingKeySecretName;
+  try {
+    for (const [slug, name] of await state.tokenSecretNames(slugs)) tokenSecretNames[slug] = name;
+    signingKeySecretName = (await state.masterSigningKeySecretName()) ?? signingKeySecretName;
+  } catch (error) {
+    // The default folder may exist but belong to another user (plan is read-only and may run unprivileged).
+    if (stateDirOption) throw new UserError(`--state-dir ${dir}: ${(error as Error).message}`);
+  }
   return { tokenSecretNames, signingKeySecretName };
 }
 
