@@ -117,3 +117,14 @@ export function clientResponseHeaders(raw: readonly string[]): string[] {
   }
   return out;
 }
+
+/** Whether a response's Content-Type is `text/event-stream` (flushed at once, no buffering, long idle timeout). */
+export function isEventStream(raw: readonly string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 12 && name.toLowerCase() === 'content-type') {
+      return raw[i + 1]!.trimStart().toLowerCase().startsWith('text/event-stream');
+    }
+  }
+  return false;
+}

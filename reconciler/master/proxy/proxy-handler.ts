@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { classifyProxyPath } from './classify-path.ts';
-import { clientResponseHeaders, isSignedMinerRoute, upstreamRequestHeaders } from './headers.ts';
+import { clientResponseHeaders, isEventStream, isSignedMinerRoute, upstreamRequestHeaders } from './headers.ts';
 
 export interface UpstreamTarget {
   /** `http://host:port` of the challenge service (no path). */
@@ -296,8 +296,7 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
           return;
         }
         upstreamMs = performance.now() - started;
-        const contentType = ures.headers['content-type'];
-        const eventStream = contentType !== undefined && contentType.startsWith('text/event-stream');
+        const eventStream = isEventStream(ures.rawHeaders);
         if (eventStream) thisReq.setTimeout(streamIdleTimeoutMs);
         try {
           res.writeHead(ures.statusCode ?? 502, ures.statusMessage, clientResponseHeaders(ures.rawHeaders));
@@ -344,6 +343,15 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
       if (!res.writableFinished) {
         done = true;
         upstreamReq.destroy();
+      }
+    });
+    // The upstream answered without reading the whole body: the rest is no one's. Drain it so the client's
+    // connection is not left behind a paused upload.
+    res.once('finish', () => {
+      if (!req.complete && outcome === 'forwarded') {
+        req.unpipe(upstreamReq);
+        upstreamReq.destroy(); // a half-sent body makes that upstream connection unusable anyway
+        discardBody(req);
       }
     });
 

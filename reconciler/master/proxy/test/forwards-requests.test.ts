@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { send, startProxy, startUpstream, waitFor } from './support.ts';
+import net from 'node:net';
+import { closeServer, listen, send, startProxy, startUpstream, waitFor } from './support.ts';
 import type { RecordingUpstream, RunningProxy } from './support.ts';
 
 let upstream: RecordingUpstream;
@@ -192,5 +193,58 @@ test('idle pooled upstream connections are closed after freeSocketTimeoutMs', as
   } finally {
     await p.close();
     await pooled.close();
+  }
+});
+
+test('an upstream answering before reading the body: the client gets the answer and its connection stays usable', async () => {
+  // Raw upstream: answers the first request of a connection at once, then stops reading (the upload backs up);
+  // other connections get a plain 200.
+  const sockets: import('node:net').Socket[] = [];
+  let connections = 0;
+  const early = net.createServer((s) => {
+    sockets.push(s);
+    const first = connections++ === 0;
+    s.once('data', () => {
+      if (first) {
+        s.write('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: 31\r\n\r\n{"detail":"signature required"}');
+        s.pause();
+      } else {
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfine');
+        s.resume();
+      }
+    });
+  });
+  const port = await listen(early);
+  const p = await startProxy({ early: `http://127.0.0.1:${port}` });
+  const clientAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const body = Buffer.alloc(8 * 1024 * 1024, 0x63);
+    const first = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: p.port, method: 'POST', path: '/challenges/early/upload', agent: clientAgent, headers: { 'content-length': body.length } });
+      req.on('response', (r) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    assert.equal(first.status, 401);
+    assert.equal(first.text, '{"detail":"signature required"}');
+    // Same client connection (maxSockets 1): usable only once the rest of the upload was taken off it.
+    const second = await new Promise<number>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: p.port, path: '/challenges/early/next', agent: clientAgent }, (r) => {
+        r.resume();
+        r.on('end', () => resolve(r.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      setTimeout(() => req.destroy(new Error('second request stalled behind the unread upload')), 3_000).unref();
+    });
+    assert.equal(second, 200);
+  } finally {
+    clientAgent.destroy();
+    await p.close();
+    for (const s of sockets) s.destroy();
+    await closeServer(early);
   }
 });
