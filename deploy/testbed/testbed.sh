@@ -23,6 +23,7 @@ BRIDGE="base-br0"
 BRIDGE_ADDR="10.213.0.1"
 BRIDGE_PREFIX="10.213.0"
 REGISTRY_ADDR="127.0.0.1:5000"
+REGISTRY_BRIDGE_ADDR="${BRIDGE_ADDR}:5000"
 PG_VERSION="15"
 PG_CLUSTER="main"
 DB_NAME="base_test"
@@ -194,34 +195,44 @@ ensure_swarm() {
 }
 
 # ---------------------------------------------------------------- registry
-registry_answers() { curl -fsS -o /dev/null --max-time 2 "http://${REGISTRY_ADDR}/v2/" 2>/dev/null; }
+registry_answers() { curl -fsS -o /dev/null --max-time 2 "http://${1:-$REGISTRY_ADDR}/v2/" 2>/dev/null; }
 
-ensure_registry() {
-  if registry_answers; then return 0; fi
-  local dir="${STATE_DIR}/registry" pidfile="${RUN_DIR}/registry.pid"
+# start_registry NAME ADDRESS: one `docker-registry serve` listening on ADDRESS, over the shared storage folder.
+start_registry() {
+  local name="$1" addr="$2" dir="${STATE_DIR}/registry"
+  local pidfile="${RUN_DIR}/${name}.pid" config="${dir}/${name}.yml"
   mkdir -p -- "${dir}/storage"
   # No auth section: the packaged /etc/docker/registry/config.yml asks for htpasswd.
-  cat >"${dir}/config.yml" <<EOF
+  cat >"$config" <<EOF
 version: 0.1
 log:
   level: warn
   fields:
-    service: base-testbed-registry
+    service: base-testbed-${name}
 storage:
   filesystem:
     rootdirectory: ${dir}/storage
   delete:
     enabled: true
 http:
-  addr: ${REGISTRY_ADDR}
+  addr: ${addr}
 EOF
-  stop_pid "$(pid_from "$pidfile")" "a registry that does not answer"
-  log "starting the registry on ${REGISTRY_ADDR} (log: ${LOG_DIR}/registry.log)"
+  stop_pid "$(pid_from "$pidfile")" "a ${name} that does not answer"
+  log "starting ${name} on ${addr} (log: ${LOG_DIR}/${name}.log)"
   # shellcheck disable=SC2016 # $$ expands in the child shell, which then becomes the registry.
-  setsid -f sh -c 'echo "$$" >"$1"; exec docker-registry serve "$2"' sh "$pidfile" "${dir}/config.yml" \
-    >>"${LOG_DIR}/registry.log" 2>&1 </dev/null 9>&-
-  record_created "registry"
-  wait_for 30 "the registry to answer GET http://${REGISTRY_ADDR}/v2/" registry_answers
+  setsid -f sh -c 'echo "$$" >"$1"; exec docker-registry serve "$2"' sh "$pidfile" "$config" \
+    >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null 9>&-
+  record_created "$name"
+  wait_for 30 "${name} to answer GET http://${addr}/v2/" registry_answers "$addr"
+}
+
+ensure_registry() {
+  if ! registry_answers "$REGISTRY_ADDR"; then start_registry registry "$REGISTRY_ADDR"; fi
+  # Workers cannot reach the manager's 127.0.0.1: a second listener on the bridge serves them the same storage,
+  # and each worker forwards its own 127.0.0.1:5000 there (see ensure_worker_registry_forward).
+  if created_has "registry" && ! registry_answers "$REGISTRY_BRIDGE_ADDR"; then
+    start_registry registry-bridge "$REGISTRY_BRIDGE_ADDR"
+  fi
 }
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -274,7 +285,11 @@ role_login_works() {
 }
 
 # ---------------------------------------------------------------- base image from the machine's Node.js
-node_version() { "$NODE_BIN" -p 'process.versions.node'; }
+NODE_VERSION=""
+node_version() {
+  [[ -n "$NODE_VERSION" ]] || NODE_VERSION="$("$NODE_BIN" -p 'process.versions.node')"
+  printf '%s\n' "$NODE_VERSION"
+}
 
 ensure_base_image() {
   BASE_IMAGE="${BASE_IMAGE_REPO}:$(node_version)"
@@ -374,6 +389,8 @@ ensure_worker() {
     ip -n "$ns" route add default via "$BRIDGE_ADDR"
   fi
 
+  ensure_worker_registry_forward "$i"
+
   if ! worker_answers "$i"; then
     local pid
     pid="$(pid_from "$(worker_pidfile "$i")")"
@@ -383,9 +400,7 @@ ensure_worker() {
       rm -f -- "$(worker_pidfile "$i")"
       # nsenter, not `ip netns exec`: the latter remounts /sys and dockerd then finds no devices cgroup.
       # shellcheck disable=SC2016 # expanded by the inner shell
-      # Workers cannot reach any registry (the manager's is on its 127.0.0.1), so Swarm tasks there use local
-      # images without first trying a pull (which waits for a DNS timeout).
-      setsid -f env DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 nsenter --net="/var/run/netns/${ns}" unshare --uts sh -c \
+      setsid -f nsenter --net="/var/run/netns/${ns}" unshare --uts sh -c \
         'hostname "$1"; shift; exec dockerd "$@"' sh "$name" \
         --data-root "$(worker_dataroot "$i")" --exec-root "$(worker_execroot "$i")" \
         --pidfile "$(worker_pidfile "$i")" -H "unix://$(worker_socket "$i")" \
@@ -414,6 +429,20 @@ ensure_worker() {
     log "${name}: loading ${BASE_IMAGE}"
     docker save "$BASE_IMAGE" | quiet wdocker "$i" load
   fi
+}
+
+# Inside worker I, 127.0.0.1:5000 leads to the manager's registry (its bridge listener), so image references
+# `127.0.0.1:5000/...@sha256:...` pull on workers as on the manager.
+ensure_worker_registry_forward() {
+  local i="$1" ns addr
+  ns="$(worker_netns "$i")"; addr="$(worker_addr "$i")"
+  created_has "registry-bridge" || return 0
+  local -a in_ns=(nsenter --net="/var/run/netns/${ns}")
+  local -a dnat=(OUTPUT -d 127.0.0.1/32 -p tcp --dport 5000 -j DNAT --to-destination "$REGISTRY_BRIDGE_ADDR")
+  local -a snat=(POSTROUTING -s 127.0.0.1/32 -d "${BRIDGE_ADDR}/32" -p tcp --dport 5000 -j SNAT --to-source "$addr")
+  "${in_ns[@]}" sysctl -q -w net.ipv4.conf.all.route_localnet=1 >/dev/null
+  "${in_ns[@]}" iptables -t nat -C "${dnat[@]}" 2>/dev/null || "${in_ns[@]}" iptables -t nat -I "${dnat[@]}"
+  "${in_ns[@]}" iptables -t nat -C "${snat[@]}" 2>/dev/null || "${in_ns[@]}" iptables -t nat -I "${snat[@]}"
 }
 
 existing_workers() {
@@ -532,6 +561,11 @@ cmd_down() {
     if created_has "worker:${i}"; then down_worker "$i"; else log "$(worker_name "$i") was not created here; left alone"; fi
   done
 
+  if created_has "registry-bridge"; then
+    stop_pid "$(pid_from "${RUN_DIR}/registry-bridge.pid")" "registry-bridge"
+    rm -f -- "${RUN_DIR}/registry-bridge.pid"
+    forget_created "registry-bridge"
+  fi
   if created_has "registry"; then
     stop_pid "$(pid_from "${RUN_DIR}/registry.pid")" "registry"
     rm -rf -- "${STATE_DIR}/registry" "${RUN_DIR}/registry.pid" "${RUN_DIR}/base-image-pushed"
@@ -539,19 +573,25 @@ cmd_down() {
   fi
 
   if docker_answers; then
-    local ref
-    while IFS= read -r ref; do
-      [[ -n "$ref" ]] || continue
-      if docker image inspect "$ref" >/dev/null 2>&1; then
-        docker image rm "$ref" >/dev/null 2>&1 || log "could not remove image ${ref} (still in use?); left"
-      fi
-      forget_created "image:${ref}"
-    done < <(sed -n 's/^image://p' "$RECORD" | sort -r)
     if created_has "swarm"; then
-      log "leaving the Swarm this script initialised"
+      log "leaving the Swarm this script initialised (its services go with it)"
       docker swarm leave --force >/dev/null 2>&1 || true
       forget_created "swarm"
     fi
+    # Images made by the tests' image helper (reconciler/testbed/images.ts) carry this label and sit on the base image.
+    local id
+    while IFS= read -r id; do
+      [[ -n "$id" ]] && { docker image rm --force "$id" >/dev/null 2>&1 || true; }
+    done < <(docker image ls --quiet --filter 'label=base.test.content-hash' | sort -u)
+    local ref
+    while IFS= read -r ref; do
+      [[ -n "$ref" ]] || continue
+      if ! docker image inspect "$ref" >/dev/null 2>&1 || docker image rm "$ref" >/dev/null 2>&1; then
+        forget_created "image:${ref}"
+      else
+        log "could not remove image ${ref} (images built on it still exist?); left, and still recorded"
+      fi
+    done < <(sed -n 's/^image://p' "$RECORD" | sort -r)
   fi
   if created_has "dockerd"; then
     stop_pid "$(pid_from "$DOCKER_PIDFILE")" "dockerd"
@@ -571,14 +611,25 @@ cmd_down() {
     if [[ "$(pg_cluster_line | awk '{print $4}')" == "online" ]]; then
       if created_has "pg-database"; then
         log "dropping database ${DB_NAME}"
-        psql_value "DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)" >/dev/null || true
+        psql_value "DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)" >/dev/null && forget_created "pg-database"
       fi
       if created_has "pg-role"; then
+        # Databases the tests made with this role (it has CREATEDB) go with it; nobody else can own them.
+        local db
+        while IFS= read -r db; do
+          [[ -n "$db" ]] || continue
+          log "dropping database ${db} (owned by ${DB_ROLE})"
+          psql_value "DROP DATABASE IF EXISTS \"${db}\" WITH (FORCE)" >/dev/null || true
+        done < <(psql_value "SELECT datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = '${DB_ROLE}')")
         log "dropping role ${DB_ROLE}"
-        psql_value "DROP ROLE IF EXISTS ${DB_ROLE}" >/dev/null || true
+        if psql_value "DROP OWNED BY ${DB_ROLE}" >/dev/null && psql_value "DROP ROLE IF EXISTS ${DB_ROLE}" >/dev/null; then
+          forget_created "pg-role"
+          rm -f -- "$DB_PASSWORD_FILE"
+        else
+          log "could not drop role ${DB_ROLE}; kept it (and its password file)"
+        fi
       fi
     fi
-    forget_created "pg-database"; forget_created "pg-role"
     if created_has "pg-started" || created_has "pg-cluster"; then
       log "stopping PostgreSQL ${PG_VERSION}/${PG_CLUSTER}"
       pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop >/dev/null 2>&1 || true
@@ -591,9 +642,12 @@ cmd_down() {
     fi
   fi
 
-  rm -f -- "$ENDPOINTS" "$DB_PASSWORD_FILE"
-  if created_has "state-dir"; then
+  rm -f -- "$ENDPOINTS"
+  # Everything else recorded is gone: the state folder (logs, registry storage, record) goes too, if it is ours.
+  if created_has "state-dir" && [[ "$(grep -cvxF 'state-dir' "$RECORD" || true)" == "0" ]]; then
     rm -rf -- "$STATE_DIR"
+  elif [[ -s "$RECORD" ]]; then
+    log "still recorded (not removed): $(tr '\n' ' ' <"$RECORD")"
   fi
   log "down: removed what this test bed had created"
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { testbedDocker } from '../docker.ts';
+import { buildTestImage } from '../images.ts';
 import { readTestbedEndpoints } from '../endpoints.ts';
 import { removeTestObjects, testRun } from '../test-objects.ts';
-import { waitForTaskState } from './support.ts';
+import { ECHO_SERVER_JS, waitForTaskState } from './support.ts';
 
 const endpoints = readTestbedEndpoints();
 const docker = testbedDocker(endpoints);
@@ -41,13 +42,13 @@ test('a worker node has joined the Swarm, can be labelled, and runs a task place
   assert.equal(labelled.Spec.Labels[labelKey], 'yes');
 
   // The scheduler honours the label: a service constrained to it lands on the worker.
-  // The base image was loaded into the worker by the test bed (it cannot reach the manager's 127.0.0.1 registry).
+  const image = await buildTestImage(endpoints, { repository: 'base-test/echo', files: { 'server.js': ECHO_SERVER_JS } });
   const name = run.name('placed');
   await docker.createService({
     Name: name,
     Labels: run.labels,
     TaskTemplate: {
-      ContainerSpec: { Image: endpoints.baseImage.ref, Labels: run.labels, Command: ['/usr/bin/node', '-e', 'setInterval(() => {}, 60000)'] },
+      ContainerSpec: { Image: image.ref, Labels: run.labels },
       RestartPolicy: { Condition: 'none' },
       Placement: { Constraints: [`node.labels.${labelKey}==yes`] },
     },
