@@ -150,12 +150,13 @@ export function locate(source: YamlSource, path: readonly PathSegment[], target:
         break;
       }
       node = pair.value;
-      offset = rangeStart(resolveAlias(node, doc)) ?? keyStart ?? offset;
+      // An alias is reported where it is used, not where its anchor was defined.
+      offset = rangeStart(node) ?? keyStart ?? offset;
     } else if (isSeq(node) && typeof segment === 'number') {
       const item: unknown = node.items[segment];
       if (item === undefined) break;
       node = item;
-      offset = rangeStart(resolveAlias(node, doc)) ?? offset;
+      offset = rangeStart(node) ?? offset;
     } else {
       break;
     }

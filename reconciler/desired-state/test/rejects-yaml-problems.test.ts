@@ -122,3 +122,25 @@ test('a file over the size limit is rejected before parsing', () => {
     rule: 'file.too-large',
   });
 });
+
+test('a wrong value that comes from an alias is reported where the alias is used', () => {
+  assertReports({
+    name: 'alias used as a list item',
+    text: withChallenges(`${ALPHA}    resources: &r { cpus: 1 }\n    secrets: [ok, *r]\n`),
+    line: 19,
+    column: 19,
+    message: 'challenges[0].secrets[1]: found a mapping, expected a string',
+    rule: 'schema.type',
+  });
+});
+
+test('self-referencing anchors are rejected without hanging', () => {
+  assertReports({
+    name: 'list containing itself',
+    text: withChallenges(`${ALPHA}    required_capabilities: &r [gpu, *r]\n`),
+    line: 18,
+    column: 37,
+    message: 'challenges[0].required_capabilities[1]: found a list, expected a string',
+    rule: 'schema.type',
+  });
+});

@@ -9,6 +9,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { parseDesiredState } from '../index.ts';
 
 const EXAMPLE = readFileSync(new URL('../../../desired-state/subnet.yaml', import.meta.url), 'utf8');
+const ANCHORS_EXAMPLE = readFileSync(new URL('../../../desired-state/examples/anchors.yaml', import.meta.url), 'utf8');
 const MUTATIONS = 600;
 
 /** mulberry32: small, seedable, good enough to pick mutations reproducibly. */
@@ -78,13 +79,13 @@ const dataMutations: ((root: Data, random: Random) => void)[] = [
   (root, random) => { const [parent, key] = parentOf(root, pick(random, paths(root))); if (!Array.isArray(parent)) parent[`${String(key)}_x`] = 1; },
 ];
 
-function mutate(seed: number): string {
+function mutate(seed: number, original: string): string {
   const random = prng(seed);
-  let text = EXAMPLE;
+  let text = original;
   const rounds = 1 + index(random, 3);
   for (let round = 0; round < rounds; round++) {
     if (random() < 0.4) {
-      const root = parseYaml(EXAMPLE) as Data;
+      const root = parseYaml(original) as Data;
       pick(random, dataMutations)(root, random);
       text = stringify(root);
     } else {
@@ -94,11 +95,12 @@ function mutate(seed: number): string {
   return text;
 }
 
-test(`${MUTATIONS} seeded mutations of the example never throw, and every rejection has a position and a message`, () => {
+/** Mutates `original` `count` times; returns how many variants were rejected and which rules fired. */
+function runMutations(original: string, count: number, firstSeed: number): { rejected: number; rules: Set<string> } {
   let rejected = 0;
   const rules = new Set<string>();
-  for (let seed = 1; seed <= MUTATIONS; seed++) {
-    const text = mutate(seed);
+  for (let seed = firstSeed; seed < firstSeed + count; seed++) {
+    const text = mutate(seed, original);
     const lineCount = text.split('\n').length;
     let result: ReturnType<typeof parseDesiredState>;
     try {
@@ -122,8 +124,18 @@ test(`${MUTATIONS} seeded mutations of the example never throw, and every reject
       assert.equal(problem.file, 'mutant.yaml', where);
     }
   }
-  if (process.env.MUTATION_STATS) console.log({ rejected, rules: [...rules].sort() });
+  if (process.env.MUTATION_STATS) console.log({ count, rejected, rules: [...rules].sort() });
+  return { rejected, rules };
+}
+
+test(`${MUTATIONS} seeded mutations of the example never throw, and every rejection has a position and a message`, () => {
+  const { rejected, rules } = runMutations(EXAMPLE, MUTATIONS, 1);
   // The mutations must actually break things, and break them in many different ways.
   assert.ok(rejected >= MUTATIONS / 2, `only ${rejected} of ${MUTATIONS} mutations were rejected`);
   assert.ok(rules.size >= 15, `only ${rules.size} distinct rules fired: ${[...rules].join(', ')}`);
+});
+
+test('200 seeded mutations of the anchors-and-merge-keys example never throw either', () => {
+  const { rejected } = runMutations(ANCHORS_EXAMPLE, 200, 10_001);
+  assert.ok(rejected >= 100, `only ${rejected} of 200 mutations were rejected`);
 });
