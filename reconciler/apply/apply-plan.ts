@@ -26,6 +26,8 @@ import { waitForRollout, type RolloutOptions } from './rollout.ts';
 export const REVISION_LABEL = 'base.desired-state.revision';
 export const PLAN_HASH_LABEL = 'base.plan.hash';
 export const APPLIED_AT_LABEL = 'base.applied-at';
+/** On nodes: the comma-separated label keys the reconciler manages there (written by the plan's node intent). */
+const MANAGED_NODE_LABELS = 'base.managed-labels';
 
 export interface ApplyOptions {
   state: StateDir;
@@ -327,10 +329,12 @@ async function updateNode(change: Change, intent: NodeIntent, { docker }: ExecCo
     throw new ObjectFailure(`version conflict: node ${intent.hostname} changed since the plan was made (plan saw Version ${change.live.version}, now ${version}); re-plan`);
   }
   const labels: Record<string, string> = { ...(node.Spec?.Labels ?? {}) };
-  // Labels the plan removes (declared before, not any more) show as diffs whose value goes away.
+  // Labels the reconciler managed before (recorded in base.managed-labels) but no longer declares go away; the
+  // plan shows them as diffs whose value disappears. Every other label on the node is kept.
+  for (const key of (labels[MANAGED_NODE_LABELS] ?? '').split(',')) if (key && !(key in intent.labels)) delete labels[key];
   for (const diff of change.diffs) {
     const key = labelKeyOfPath(diff.path);
-    if (key !== null && diff.after === undefined) delete labels[key];
+    if (key !== null && diff.after === undefined && !(key in intent.labels)) delete labels[key];
   }
   Object.assign(labels, intent.labels);
   const spec = { ...node.Spec, Labels: labels, Availability: intent.availability };
@@ -343,9 +347,12 @@ async function updateNode(change: Change, intent: NodeIntent, { docker }: ExecCo
   return undefined;
 }
 
+/** `labels["a.b"]` or `labels.a` → the label key. */
 function labelKeyOfPath(path: string): string | null {
-  const match = /^(?:Spec\.)?[Ll]abels\.(.+)$/.exec(path);
-  return match?.[1] ?? null;
+  const quoted = /^(?:Spec\.)?[Ll]abels\[("(?:[^"\\]|\\.)*")\]$/.exec(path);
+  if (quoted?.[1]) return JSON.parse(quoted[1]) as string;
+  const dotted = /^(?:Spec\.)?[Ll]abels\.(.+)$/.exec(path);
+  return dotted?.[1] ?? null;
 }
 
 // ---------------------------------------------------------------- deletions
