@@ -93,6 +93,9 @@ export function normalizeServiceSpec(spec: Docker.ServiceSpec, context: Normaliz
   if (Array.isArray(source.Networks) && !Array.isArray(task.Networks)) task.Networks = source.Networks;
   delete source.Networks;
   if (task.Runtime === 'container') delete task.Runtime;
+  // A counter bumped by `docker service update --force`, not desired state: reverting it would restart tasks again.
+  // (The executor must carry the live value over on update, or a label-only update would replace every task.)
+  delete task.ForceUpdate;
 
   const container = { ...obj(task.ContainerSpec) };
   if (container.Isolation === 'default') delete container.Isolation;

@@ -58,17 +58,21 @@ test('daemon defaults, ID-vs-name network targets, secret IDs and list order nor
   assert.deepEqual(normalizeServiceSpec(live, context), normalizeServiceSpec(compiledSpec(), context));
 });
 
-test('what is left is compared: an extra env var, another image, a forced update all show', () => {
+test('what is left is compared: an extra env var (even with an empty value) shows', () => {
   const base = normalizeServiceSpec(compiledSpec(), context);
   const changed = compiledSpec();
   const task = changed.TaskTemplate as Docker.ContainerTaskSpec;
   task.ContainerSpec!.Env = [...task.ContainerSpec!.Env!, 'C='];
-  task.ForceUpdate = 1;
   const normalized = normalizeServiceSpec(changed, context);
   assert.notDeepEqual(normalized, base);
   const container = (normalized.TaskTemplate as Record<string, Record<string, Record<string, string>>>).ContainerSpec!;
   assert.equal(container.Env?.C, '', 'an empty env value is kept, not stripped');
-  assert.equal((normalized.TaskTemplate as Record<string, unknown>).ForceUpdate, 1);
+});
+
+test('the ForceUpdate counter (docker service update --force) is not desired state and is ignored', () => {
+  const forced = compiledSpec();
+  (forced.TaskTemplate as Docker.ContainerTaskSpec).ForceUpdate = 3;
+  assert.deepEqual(normalizeServiceSpec(forced, context), normalizeServiceSpec(compiledSpec(), context));
 });
 
 test('a missing stop grace period, endpoint mode and mode take Docker’s defaults', () => {
