@@ -153,13 +153,15 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
       );
     }
   }
+  // A managed secret a desired service still mounts (e.g. an admin token created with the managed label) is kept.
+  const external = new Set(externalSecretNames(desired));
   for (const found of live.secrets) {
-    if (isManaged(found.Spec.Labels) && !secretIntents.some((i) => i.name === found.Spec.Name)) {
+    if (isManaged(found.Spec.Labels) && !secretIntents.some((i) => i.name === found.Spec.Name) && !external.has(found.Spec.Name)) {
       changes.push(change('secret', found.Spec.Name, 'delete', { live: ref(found.ID, found.Version?.Index), reason: 'no longer referenced by any desired service' }));
     }
   }
   if (options.checkExternalSecrets !== false) {
-    for (const name of externalSecretNames(desired)) {
+    for (const name of external) {
       if (!live.secrets.some((s) => s.Spec.Name === name)) {
         const users = intentsOf('service').filter((s) => referencesSecret(s, name)).map((s) => s.name);
         warnings.push({

@@ -15,3 +15,12 @@ test('a referenced secret the reconciler does not create (admin token, declared 
   assert.ok(!result.changes.some((c) => c.name === 't-plan-admin-token'));
   assert.equal(plan(intents, live, { checkExternalSecrets: false }).warnings.length, 0);
 });
+
+test('a managed-labelled secret that a desired service mounts by name is never deleted', () => {
+  const intents = compileFixture(fixtureText('converged.yaml'));
+  const live = convergedLive(intents);
+  const admin = live.secrets.find((s) => s.Spec.Name === 't-plan-admin-token')!;
+  admin.Spec.Labels = { ...admin.Spec.Labels, 'base.managed-by': 'base' };
+  const result = plan(intents, live);
+  assert.deepEqual(result.changes.filter((c) => c.action !== 'no-op'), []);
+});
