@@ -4,6 +4,7 @@
  * comparison (V8 enumerates large parsed objects slowly). Prints one JSON object.
  * Run: node --import tsx reconciler/weights/aggregate.bench.ts
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { aggregateChallengeWeights } from './aggregate.ts';
 import type { ChallengeResult } from './aggregate.ts';
@@ -93,6 +94,9 @@ process.stdout.write(
     plain_object_input_median_ms: round(percentile(fromPlainObjects, 50)),
     plain_object_input_p95_ms: round(percentile(fromPlainObjects, 95)),
     u16_encoding_median_ms: round(percentile(encoding, 50)),
+    // Context for the figures: a busy machine (load well above the CPU count) inflates every timing.
+    cpus: availableParallelism(),
+    load_average_1m: Math.round((loadavg()[0] as number) * 100) / 100,
     target: `median and p95 < ${TARGET_MS} ms`,
     met: medianMs < TARGET_MS && p95Ms < TARGET_MS,
   })}\n`,
