@@ -660,12 +660,14 @@ cmd_status() {
       "$(docker version --format '{{.Server.APIVersion}}')" "$(created_has dockerd && echo ', started by the test bed' || true)"
     printf 'swarm:        %s (node addr %s)\n' "$(docker info --format '{{.Swarm.LocalNodeState}}')" \
       "$(docker info --format '{{.Swarm.NodeAddr}}')"
-    docker node ls --format '              node {{.Hostname}} {{.Status}} {{.Availability}} {{.ManagerStatus}}' 2>/dev/null || true
+    docker node ls --format 'node {{.Hostname}} {{.Status}} {{.Availability}} {{.ManagerStatus}}' 2>/dev/null |
+      sed 's/^/              /' || true
   else
     printf 'dockerd:      not answering on %s\n' "$DOCKER_SOCKET"; rc=1
   fi
   if registry_answers; then printf 'registry:     up at http://%s\n' "$REGISTRY_ADDR"
   else printf 'registry:     not answering at http://%s\n' "$REGISTRY_ADDR"; rc=1; fi
+  if registry_answers "$REGISTRY_BRIDGE_ADDR"; then printf 'registry:     up at http://%s (for workers)\n' "$REGISTRY_BRIDGE_ADDR"; fi
   local line
   line="$(pg_cluster_line || true)"
   if [[ -n "$line" ]]; then printf 'postgresql:   %s\n' "$(awk '{print $1 "/" $2 " port " $3 " " $4}' <<<"$line")"
