@@ -256,7 +256,7 @@ ensure_postgres() {
   wait_for 30 "PostgreSQL to accept connections" psql_value 'SELECT 1'
 
   if [[ ! -s "$DB_PASSWORD_FILE" ]]; then
-    (umask 077 && openssl rand -hex 24 >"$DB_PASSWORD_FILE")
+    (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$DB_PASSWORD_FILE")
   fi
   chmod 0600 -- "$DB_PASSWORD_FILE"
   local password
@@ -440,7 +440,8 @@ ensure_worker_registry_forward() {
   local -a in_ns=(nsenter --net="/var/run/netns/${ns}")
   local -a dnat=(OUTPUT -d 127.0.0.1/32 -p tcp --dport 5000 -j DNAT --to-destination "$REGISTRY_BRIDGE_ADDR")
   local -a snat=(POSTROUTING -s 127.0.0.1/32 -d "${BRIDGE_ADDR}/32" -p tcp --dport 5000 -j SNAT --to-source "$addr")
-  "${in_ns[@]}" sysctl -q -w net.ipv4.conf.all.route_localnet=1 >/dev/null
+  # /proc/sys/net shows the namespace of the process that opens it.
+  "${in_ns[@]}" sh -c 'echo 1 >/proc/sys/net/ipv4/conf/all/route_localnet'
   "${in_ns[@]}" iptables -t nat -C "${dnat[@]}" 2>/dev/null || "${in_ns[@]}" iptables -t nat -I "${dnat[@]}"
   "${in_ns[@]}" iptables -t nat -C "${snat[@]}" 2>/dev/null || "${in_ns[@]}" iptables -t nat -I "${snat[@]}"
 }
@@ -707,4 +708,5 @@ main() {
   esac
 }
 
-main "$@"
+# Sourcing the script (for a check of one function) defines everything and runs nothing.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then main "$@"; fi
