@@ -11,8 +11,9 @@
  *  4. empty segments are dropped (doubled and trailing slashes collapse), `.` and `..` segments are resolved inside
  *     the challenge's sub-path only: a `..` that would climb above it (into `/challenges/{slug}`) is blocked, so no
  *     path reaches another slug;
- *  5. blocked rules compare a segment key: case-folded, `;params` removed, trailing dots and surrounding whitespace
- *     removed (so `/HEALTH.`, `/internal;x=1`, `/health/` are all caught; `..;` counts as `..`).
+ *  5. blocked rules compare a segment key: case-folded, anything from `;`, `?` or `#` on removed, trailing dots and
+ *     surrounding whitespace removed (so `/HEALTH.`, `/internal;x=1`, `/health%3Fx`, `/health/` are all caught;
+ *     `..;` counts as `..`).
  * The forwarded path is the canonical segments re-encoded (`%` → `%25`, reserved characters percent-encoded), with
  * one trailing slash kept when the request had one. Consequence, on purpose: an encoded `%2F` inside a segment
  * becomes a real separator and a literal `%XX` cannot be expressed; challenges must not depend on either.
@@ -48,6 +49,7 @@ const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/;
 const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'g');
 /** Lower-case ASCII letters, digits, `-` and `_` (not starting or ending with a dot): already its own key. */
 const SIMPLE_SEGMENT = /^[a-z0-9_-]+$/;
+const KEY_CUT = /[;?#]/;
 const SEGMENT_SAFE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
 const MAX_DECODE_PASSES = 16;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -130,12 +132,13 @@ function canonicalize(text: string): string | undefined {
   return undefined;
 }
 
-/** The comparison key of a segment: case-folded, `;params` removed, trailing dots and whitespace trimmed. */
+/** The comparison key of a segment: case-folded, anything from `;`, `?` or `#` on removed, trailing dots and whitespace trimmed. */
 export function segmentKey(segment: string): string {
   if (SIMPLE_SEGMENT.test(segment)) return segment;
   let key = segment;
-  const semicolon = key.indexOf(';');
-  if (semicolon !== -1) key = key.slice(0, semicolon);
+  // `;params` are dropped by some servers; a decoded `?` or `#` would end the path for one that decodes twice.
+  const cut = key.search(KEY_CUT);
+  if (cut !== -1) key = key.slice(0, cut);
   // toUpperCase first folds dotless ı, long ſ, Kelvin K… onto their ASCII letters.
   key = key.toUpperCase().toLowerCase();
   if (INVISIBLE.test(key)) key = key.replace(INVISIBLE_ALL, '');

@@ -53,6 +53,11 @@ const BLOCKED: string[] = [
   '/challenges/a/internal;jsessionid=1',
   '/challenges/a/health;x',
   '/challenges/a/x/..;/internal',
+  '/challenges/a/health%3Fx=1',
+  '/challenges/a/health%23frag',
+  '/challenges/a/health#frag',
+  '/challenges/a/x/..%3F/version',
+  '/challenges/a/benchmarks/1/run%3F',
   '/challenges/a/;x/internal',
   // escaping the slug prefix
   '/challenges/a/..',

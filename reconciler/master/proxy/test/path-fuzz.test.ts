@@ -73,13 +73,14 @@ const MUTATIONS: Mutation[] = [
     out.splice(pickIndex(out, rnd), 0, '', ...(rnd() < 0.5 ? [''] : []));
     return out;
   },
-  // trailing slash, trailing dot, trailing ;param, trailing encoded space
+  // trailing slash, trailing dot, trailing ;param, trailing encoded space, an encoded `?` or `#` (a server decoding
+  // twice would end the path there)
   (segs, rnd) => {
     const out = [...segs];
     const last = out.length - 1;
     // Appending a dot to something ending in a dot would form `..` (going up): not the same route any more.
     const endsWithDot = /(\.|%2e)$/i.test(out[last]!);
-    out[last] = out[last]! + pick(endsWithDot ? ['/', '//', ';a=b', '%3Bx', '%20'] : ['/', '//', '.', '%2e', ';a=b', '%3Bx', '%20', '/.'], rnd);
+    out[last] = out[last]! + pick(endsWithDot ? ['/', '//', ';a=b', '%3Bx', '%20', '%3Fq', '%23f', '#f'] : ['/', '//', '.', '%2e', ';a=b', '%3Bx', '%20', '/.', '%3Fq', '%23f', '#f', '%253Fq'], rnd);
     return out;
   },
   // join two segments with an encoded, double-encoded or look-alike separator, or a backslash
