@@ -35,3 +35,15 @@ export const PRODUCTION_HEADER = HEADER.replace('environment: development', 'env
   'master:1.0.0',
   `master:1.0.0@${DIGEST}`,
 );
+
+/** A production file with `count` pinned active challenges, each with resources, env and metadata (valid). */
+export function manyChallenges(count: number): string {
+  let block = '';
+  for (let i = 0; i < count; i++) {
+    block += ALPHA.replace('slug: alpha', `slug: challenge-${i}`)
+      .replace('alpha:1.0.0', `c${i}:1.0.${i}@${DIGEST}`)
+      .replace('emission_percent: 10', `emission_percent: ${100 / count}`)
+      .concat(`    resources: { cpus: "1.5", memory: 2GiB, pids: 256 }\n    env: { LOG_LEVEL: info, WORKERS: ${i} }\n    metadata: { tagline: "Challenge ${i}" }\n`);
+  }
+  return withChallenges(block, PRODUCTION_HEADER);
+}

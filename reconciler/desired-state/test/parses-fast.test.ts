@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDesiredState } from '../index.ts';
-import { ALPHA, DIGEST, PRODUCTION_HEADER, withChallenges } from './documents.ts';
+import { manyChallenges } from './documents.ts';
 
-/** A production file with 50 pinned challenges, each with env, resources and metadata. */
-function fiftyChallenges(): string {
-  let block = '';
-  for (let i = 0; i < 50; i++) {
-    block += ALPHA.replace('slug: alpha', `slug: challenge-${i}`)
-      .replace('alpha:1.0.0', `c${i}:1.0.${i}@${DIGEST}`)
-      .replace('emission_percent: 10', 'emission_percent: 2')
-      .concat(`    resources: { cpus: "1.5", memory: 2GiB, pids: 256 }\n    env: { LOG_LEVEL: info, WORKERS: ${i} }\n    metadata: { tagline: "Challenge ${i}" }\n`);
-  }
-  return withChallenges(block, PRODUCTION_HEADER);
-}
-
-test('a 50-challenge file parses and validates in a few milliseconds', () => {
-  const text = fiftyChallenges();
+test('a 50-challenge file parses and validates in well under 50 ms of CPU', () => {
+  const text = manyChallenges(50);
   const first = parseDesiredState(text, 'big.yaml');
   assert.ok(first.ok, first.ok ? '' : first.problems.map((p) => p.message).join('\n'));
   assert.equal(first.state.challenges.length, 50);
@@ -27,7 +15,8 @@ test('a 50-challenge file parses and validates in a few milliseconds', () => {
   for (let i = 0; i < runs; i++) parseDesiredState(text, 'big.yaml');
   const used = process.cpuUsage(started);
   const perParse = (used.user + used.system) / 1000 / runs;
-  // About 5 ms of CPU here (mostly the YAML lexer); the bound leaves room for slower CI machines.
+  // 5-20 ms of CPU on this (shared, loaded) 2-core machine, nearly all of it the yaml library's parser; the bound
+  // catches a regression of our own (say, a quadratic check) without failing on a busy CI machine.
   if (process.env.SHOW_TIMING) console.log({ perParse });
-  assert.ok(perParse < 20, `parseDesiredState took ${perParse.toFixed(2)} ms of CPU per 50-challenge file`);
+  assert.ok(perParse < 50, `parseDesiredState took ${perParse.toFixed(2)} ms of CPU per 50-challenge file`);
 });
