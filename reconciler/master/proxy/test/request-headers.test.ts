@@ -167,3 +167,13 @@ test('header rules as a pure function: every hop-by-hop header and Connection-li
     ['Set-Cookie', 'a', 'Set-Cookie', 'b'],
   );
 });
+
+test('X-Forwarded-Proto follows the forwardedProto option (TLS terminated in front of the master)', async () => {
+  const p = await startProxy({ agent: upstream.origin }, { forwardedProto: 'https' });
+  try {
+    await send(p.port, '/challenges/agent/p', { headers: { 'x-forwarded-proto': 'gopher' } });
+    assert.equal(upstream.requests.at(-1)!.headers['x-forwarded-proto'], 'https');
+  } finally {
+    await p.close();
+  }
+});

@@ -44,8 +44,8 @@ test('connection refused → safe 502', async () => {
   const port = await freePort();
   const proxy = await startProxy({ agent: `http://127.0.0.1:${port}` });
   try {
-    const res = await send(proxy.port, '/challenges/agent/x', { headers: { authorization: 'Bearer tok-123' } });
-    assertSafe502(res, [String(port), '127.0.0.1', 'ECONNREFUSED', 'tok-123', 'Error']);
+    const res = await send(proxy.port, '/challenges/agent/x', { headers: { authorization: 'Bearer tok-123', 'x-admin-token': 'adm-456' } });
+    assertSafe502(res, [String(port), '127.0.0.1', 'ECONNREFUSED', 'tok-123', 'adm-456', 'Error', 'at ']);
     await waitFor(() => proxy.events.length === 1);
     assert.equal(proxy.events[0]!.outcome, 'unavailable');
     assert.equal(proxy.events[0]!.failure, 'ECONNREFUSED');
