@@ -37,6 +37,7 @@ import {
   type PlanWarning,
   type SecretIntent,
   type ServiceIntent,
+  type VolumeIntent,
 } from './model.ts';
 import { isSensitiveField } from './sensitive.ts';
 
@@ -88,31 +89,38 @@ function alignImage(desired: Comparable, live: Comparable): Comparable {
   return copy;
 }
 
-export function plan(desired: readonly Intent[], live: LiveState, options: PlanOptions = {}): Plan {
-  const changes: Change[] = [];
-  const warnings: PlanWarning[] = [];
-  const context: NormalizeContext = { networkNames: networkNameIndex(live.networks) };
-  const clash = (kind: ObjectKind, name: string): void => {
-    warnings.push({
-      kind,
-      name,
-      code: 'name-clash-unmanaged',
-      message: `${kind} ${name} exists but is not managed by base (no base.managed-by=base label): left untouched; rename or remove it by hand`,
-    });
-  };
-  const intentsOf = <K extends ObjectKind>(kind: K) => desired.filter((i): i is Extract<Intent, { kind: K }> => i.kind === kind);
+/** Collects the changes and warnings of one planning run. */
+class PlanBuilder {
+  readonly changes: Change[] = [];
+  readonly warnings: PlanWarning[] = [];
 
-  // Networks
-  const networkIntents = intentsOf('network');
-  for (const intent of networkIntents) {
+  add(change: Change): void {
+    this.changes.push(change);
+  }
+
+  warn(kind: ObjectKind, name: string, code: PlanWarning['code'], message: string): void {
+    this.warnings.push({ kind, name, code, message });
+  }
+
+  clash(kind: ObjectKind, name: string): void {
+    this.warn(kind, name, 'name-clash-unmanaged', `${kind} ${name} exists but is not managed by base (no base.managed-by=base label): left untouched; rename or remove it by hand`);
+  }
+}
+
+function intentsOf<K extends ObjectKind>(desired: readonly Intent[], kind: K): Extract<Intent, { kind: K }>[] {
+  return desired.filter((i): i is Extract<Intent, { kind: K }> => i.kind === kind);
+}
+
+function planNetworks(out: PlanBuilder, intents: NetworkIntent[], live: LiveState): void {
+  for (const intent of intents) {
     const found = live.networks.find((n) => n.Name === intent.name);
     if (!found) {
-      changes.push(change('network', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, comparableNetwork(intent), [], true), never), reason: 'new network' }));
+      out.add(change('network', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, comparableNetwork(intent), [], true), never), reason: 'new network' }));
     } else if (!isManaged(found.Labels)) {
-      clash('network', intent.name);
+      out.clash('network', intent.name);
     } else {
       const diffs = toFieldDiffs(diffValues(normalizeNetwork(found), comparableNetwork(intent)), never);
-      changes.push(
+      out.add(
         diffs.length === 0
           ? change('network', intent.name, 'no-op', { desired: intent, live: ref(found.Id, null) })
           : change('network', intent.name, 'update', {
@@ -126,23 +134,25 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
     }
   }
   for (const found of live.networks) {
-    if (isManaged(found.Labels) && !networkIntents.some((i) => i.name === found.Name)) {
-      changes.push(change('network', found.Name, 'delete', { live: ref(found.Id, null), reason: 'removed from the desired state' }));
+    if (isManaged(found.Labels) && !intents.some((i) => i.name === found.Name)) {
+      out.add(change('network', found.Name, 'delete', { live: ref(found.Id, null), reason: 'removed from the desired state' }));
     }
   }
+}
 
-  // Secrets (metadata only; names carry a content hash, so a new value is a new secret)
-  const secretIntents = intentsOf('secret');
-  for (const intent of secretIntents) {
+/** Secrets: metadata only; names carry a content hash, so a new value is a new secret. */
+function planSecrets(out: PlanBuilder, desired: readonly Intent[], live: LiveState, checkExternal: boolean): void {
+  const intents = intentsOf(desired, 'secret');
+  for (const intent of intents) {
     // A pending name never exists in a real Swarm (parentheses are not valid there), so it is always a creation.
     const found = live.secrets.find((s) => s.Spec.Name === intent.name);
     if (!found) {
-      changes.push(change('secret', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, { labels: intent.labels }, [], true), never), reason: secretReason(intent) }));
+      out.add(change('secret', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, { labels: intent.labels }, [], true), never), reason: secretReason(intent) }));
     } else if (!isManaged(found.Spec.Labels)) {
-      clash('secret', intent.name);
+      out.clash('secret', intent.name);
     } else {
       const diffs = toFieldDiffs(diffValues(normalizeSecret(found), { labels: intent.labels }), never);
-      changes.push(
+      out.add(
         change('secret', intent.name, diffs.length === 0 ? 'no-op' : 'update', {
           desired: intent,
           live: ref(found.ID, found.Version?.Index),
@@ -156,56 +166,51 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
   // A managed secret a desired service still mounts (e.g. an admin token created with the managed label) is kept.
   const external = new Set(externalSecretNames(desired));
   for (const found of live.secrets) {
-    if (isManaged(found.Spec.Labels) && !secretIntents.some((i) => i.name === found.Spec.Name) && !external.has(found.Spec.Name)) {
-      changes.push(change('secret', found.Spec.Name, 'delete', { live: ref(found.ID, found.Version?.Index), reason: 'no longer referenced by any desired service' }));
+    if (isManaged(found.Spec.Labels) && !intents.some((i) => i.name === found.Spec.Name) && !external.has(found.Spec.Name)) {
+      out.add(change('secret', found.Spec.Name, 'delete', { live: ref(found.ID, found.Version?.Index), reason: 'no longer referenced by any desired service' }));
     }
   }
-  if (options.checkExternalSecrets !== false) {
-    for (const name of external) {
-      if (!live.secrets.some((s) => s.Spec.Name === name)) {
-        const users = intentsOf('service').filter((s) => referencesSecret(s, name)).map((s) => s.name);
-        warnings.push({
-          kind: 'secret',
-          name,
-          code: 'secret-not-found',
-          message: `secret ${name} (used by ${users.join(', ')}) does not exist in the Swarm; create it first (docker secret create ${name} -), or the service cannot start`,
-        });
-      }
-    }
+  if (!checkExternal) return;
+  for (const name of external) {
+    if (live.secrets.some((s) => s.Spec.Name === name)) continue;
+    const users = intentsOf(desired, 'service').filter((s) => referencesSecret(s, name)).map((s) => s.name);
+    out.warn('secret', name, 'secret-not-found', `secret ${name} (used by ${users.join(', ')}) does not exist in the Swarm; create it first (docker secret create ${name} -), or the service cannot start`);
   }
+}
 
-  // Volumes: never deleted, never updated (labels are immutable); drift is a warning.
-  for (const intent of intentsOf('volume')) {
+/** Volumes: never deleted, never updated (labels are immutable); drift is a warning. */
+function planVolumes(out: PlanBuilder, intents: VolumeIntent[], live: LiveState): void {
+  for (const intent of intents) {
     const found = live.volumes.find((v) => v.Name === intent.name);
     if (!found) {
-      changes.push(change('volume', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, { labels: intent.labels }, [], true), never), reason: 'new challenge data volume' }));
+      out.add(change('volume', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, { labels: intent.labels }, [], true), never), reason: 'new challenge data volume' }));
     } else if (!isManaged(found.Labels)) {
-      clash('volume', intent.name);
+      out.clash('volume', intent.name);
     } else {
       const drift = diffValues(normalizeVolume(found), { labels: intent.labels });
       if (drift.length > 0) {
-        warnings.push({ kind: 'volume', name: intent.name, code: 'volume-labels-drift', message: `volume ${intent.name} labels differ (${drift.map((d) => d.path).join(', ')}); volume labels are immutable, left as is` });
+        out.warn('volume', intent.name, 'volume-labels-drift', `volume ${intent.name} labels differ (${drift.map((d) => d.path).join(', ')}); volume labels are immutable, left as is`);
       }
-      changes.push(change('volume', intent.name, 'no-op', { desired: intent, live: ref(found.Name, null) }));
+      out.add(change('volume', intent.name, 'no-op', { desired: intent, live: ref(found.Name, null) }));
     }
   }
+}
 
-  // Services
-  const serviceIntents = intentsOf('service');
-  let liveChallengeServices = 0;
-  let challengeDeletes = 0;
-  for (const intent of serviceIntents) {
+/** Services; returns the counts the mass-delete guard needs. */
+function planServices(out: PlanBuilder, intents: ServiceIntent[], live: LiveState): { liveChallengeServices: number; challengeDeletes: number } {
+  const context: NormalizeContext = { networkNames: networkNameIndex(live.networks) };
+  for (const intent of intents) {
     const found = live.services.find((s) => s.Spec.Name === intent.name);
     const want = normalizeServiceSpec(intent.spec, context);
     if (!found) {
-      changes.push(change('service', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, want, [], true), rollsTasks), reason: intent.slug ? 'new challenge' : 'new service' }));
+      out.add(change('service', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, want, [], true), rollsTasks), reason: intent.slug ? 'new challenge' : 'new service' }));
     } else if (!isManaged(found.Spec.Labels)) {
-      clash('service', intent.name);
+      out.clash('service', intent.name);
     } else {
       const have = alignImage(want, normalizeServiceSpec(found.Spec, context));
       const diffs = toFieldDiffs(diffValues(have, want), rollsTasks);
       const impact: Impact = diffs.length === 0 ? 'none' : diffs.some((d) => d.rollsTasks) ? 'rolls-tasks' : 'no-restart';
-      changes.push(
+      out.add(
         change('service', intent.name, diffs.length === 0 ? 'no-op' : 'update', {
           desired: intent,
           live: ref(found.ID, found.Version?.Index),
@@ -216,24 +221,29 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
       );
     }
   }
+  let liveChallengeServices = 0;
+  let challengeDeletes = 0;
   for (const found of live.services) {
     if (!isManaged(found.Spec.Labels)) continue;
-    const slug = found.Spec.Labels?.[CHALLENGE_SLUG_LABEL];
-    if (slug !== undefined) liveChallengeServices += 1;
-    if (serviceIntents.some((i) => i.name === found.Spec.Name)) continue;
-    if (slug !== undefined) challengeDeletes += 1;
-    changes.push(change('service', found.Spec.Name ?? found.ID, 'delete', { live: ref(found.ID, found.Version?.Index), reason: deleteReason(found) }));
+    const isChallenge = found.Spec.Labels?.[CHALLENGE_SLUG_LABEL] !== undefined;
+    if (isChallenge) liveChallengeServices += 1;
+    if (intents.some((i) => i.name === found.Spec.Name)) continue;
+    if (isChallenge) challengeDeletes += 1;
+    out.add(change('service', found.Spec.Name ?? found.ID, 'delete', { live: ref(found.ID, found.Version?.Index), reason: deleteReason(found) }));
   }
+  return { liveChallengeServices, challengeDeletes };
+}
 
-  // Nodes: only the managed labels and availability; nodes absent from the file are left alone.
-  for (const intent of intentsOf('node')) {
+/** Nodes: only the managed labels and availability; nodes absent from the file are left alone. */
+function planNodes(out: PlanBuilder, intents: NodeIntent[], live: LiveState): void {
+  for (const intent of intents) {
     const found = live.nodes.find((n) => nodeHostname(n) === intent.hostname);
     if (!found) {
-      warnings.push({ kind: 'node', name: intent.hostname, code: 'node-not-found', message: `worker ${intent.hostname} is not in the Swarm; join it first (base worker token --${intent.labels[WORKLOAD_LABEL] ?? 'cpu'})` });
+      out.warn('node', intent.hostname, 'node-not-found', `worker ${intent.hostname} is not in the Swarm; join it first (base worker token --${intent.labels[WORKLOAD_LABEL] ?? 'cpu'})`);
       continue;
     }
     const diffs = toFieldDiffs(diffValues(comparableNode(found.Spec.Labels ?? {}, normalizeNode(found).availability, intent), { labels: intent.labels, availability: intent.availability }), never);
-    changes.push(
+    out.add(
       change('node', intent.hostname, diffs.length === 0 ? 'no-op' : 'update', {
         desired: intent,
         live: ref(found.ID, found.Version?.Index),
@@ -243,6 +253,16 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
       }),
     );
   }
+}
+
+export function plan(desired: readonly Intent[], live: LiveState, options: PlanOptions = {}): Plan {
+  const out = new PlanBuilder();
+  planNetworks(out, intentsOf(desired, 'network'), live);
+  planSecrets(out, desired, live, options.checkExternalSecrets !== false);
+  planVolumes(out, intentsOf(desired, 'volume'), live);
+  const guardCounts = planServices(out, intentsOf(desired, 'service'), live);
+  planNodes(out, intentsOf(desired, 'node'), live);
+  const { changes, warnings } = out;
 
   const ordered = orderChanges(changes);
   const summary = {
@@ -261,7 +281,7 @@ export function plan(desired: readonly Intent[], live: LiveState, options: PlanO
     live_fingerprint: liveFingerprint(live),
     hash: planHash(ordered),
   };
-  guardMassDelete(result, { liveChallengeServices, challengeDeletes }, options);
+  guardMassDelete(result, guardCounts, options);
   return result;
 }
 

@@ -20,6 +20,7 @@ test('a new image digest for one challenge is exactly one update whose impact ro
   assert.deepEqual(update?.diffs.map((d) => d.path), ['TaskTemplate.ContainerSpec.Image']);
   assert.ok(String(update?.diffs[0]?.after).endsWith(NEW_DIGEST));
   assert.equal(update?.diffs[0]?.rollsTasks, true);
-  assert.equal(update?.live?.version, 0 + (convergedLive().services.find((s) => s.Spec.Name === 't-plan-challenge-alpha')?.Version?.Index ?? -1));
+  const live = convergedLive().services.find((s) => s.Spec.Name === 't-plan-challenge-alpha');
+  assert.deepEqual(update?.live, { id: live?.ID, version: live?.Version?.Index }, 'the update carries the live ID and Version for optimistic concurrency');
   assert.deepEqual(result.summary, { add: 0, change: 1, destroy: 0, restarts: 1, unchanged: 10 });
 });
