@@ -80,7 +80,7 @@ wait_for() {
 }
 
 pid_alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
-pid_from() { [[ -s "$1" ]] && tr -d '[:space:]' <"$1" || true; }
+pid_from() { if [[ -s "$1" ]]; then tr -d '[:space:]' <"$1"; fi; }
 
 # stop_pid PID DESCRIPTION: SIGTERM, wait up to 30 s, then SIGKILL.
 stop_pid() {
@@ -464,6 +464,7 @@ write_endpoints() {
   local tmp="${ENDPOINTS}.tmp"
   (
     umask 077
+    # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
     TB_STATE_DIR="$STATE_DIR" TB_SOCKET="$DOCKER_SOCKET" TB_API="$(docker version --format '{{.Server.APIVersion}}')" \
       TB_ENGINE="$(docker version --format '{{.Server.Version}}')" TB_SWARM_ADDR="$SWARM_ADDR" \
       TB_MANAGER_ID="$(docker info --format '{{.Swarm.NodeID}}')" TB_REGISTRY="$REGISTRY_ADDR" \
@@ -658,7 +659,7 @@ cmd_status() {
   printf 'state folder: %s\n' "$STATE_DIR"
   if docker_answers; then
     printf 'dockerd:      up (%s, API %s)%s\n' "$(docker version --format '{{.Server.Version}}')" \
-      "$(docker version --format '{{.Server.APIVersion}}')" "$(created_has dockerd && echo ', started by the test bed' || true)"
+      "$(docker version --format '{{.Server.APIVersion}}')" "$(if created_has dockerd; then echo ', started by the test bed'; fi)"
     printf 'swarm:        %s (node addr %s)\n' "$(docker info --format '{{.Swarm.LocalNodeState}}')" \
       "$(docker info --format '{{.Swarm.NodeAddr}}')"
     docker node ls --format 'node {{.Hostname}} {{.Status}} {{.Availability}} {{.ManagerStatus}}' 2>/dev/null |
@@ -673,7 +674,8 @@ cmd_status() {
   line="$(pg_cluster_line || true)"
   if [[ -n "$line" ]]; then printf 'postgresql:   %s\n' "$(awk '{print $1 "/" $2 " port " $3 " " $4}' <<<"$line")"
   else printf 'postgresql:   no cluster %s/%s\n' "$PG_VERSION" "$PG_CLUSTER"; rc=1; fi
-  local image="${BASE_IMAGE_REPO}:$(node_version)"
+  local image
+  image="${BASE_IMAGE_REPO}:$(node_version)"
   if docker_answers && docker image inspect "$image" >/dev/null 2>&1; then printf 'base image:   %s\n' "$image"
   else printf 'base image:   %s missing\n' "$image"; rc=1; fi
   local i
