@@ -1,7 +1,7 @@
 /** Terraform-like text: `+` create, `~` update, `-` destroy, per-field old → new, then the summary line. */
 import type { Change, Plan } from '../plan/model.ts';
 import { describeDiff, diffSymbol } from './format-value.ts';
-import { impactWords, summaryLine } from './summary.ts';
+import { hasChanges, impactWords, summaryLine } from './summary.ts';
 
 export interface TextOptions {
   color: boolean;
@@ -39,7 +39,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
   }
   const out: string[] = [];
   if (lines.length > 0) {
-    out.push('Base will perform the following actions:', '', ...lines, '');
+    out.push(hasChanges(plan) ? 'Base will perform the following actions:' : 'Objects (all unchanged):', '', ...lines, '');
   }
   if (plan.warnings.length > 0) {
     out.push(paint('yellow', 'Warnings:'));

@@ -35,3 +35,11 @@ test('text: warnings are listed before the summary', () => {
   const text = renderText(plan, { color: false });
   assert.match(text, /Warnings:\n {2}! node w9: worker w9 is not in the Swarm\n\nNo changes\./);
 });
+
+test('text: --show-unchanged lists no-ops without a symbol under a heading that says nothing changes', () => {
+  const text = renderText(unchangedPlan(), { color: false, showUnchanged: true });
+  const lines = text.split('\n');
+  assert.equal(lines[0], 'Objects (all unchanged):');
+  assert.ok(lines.includes('    service t-plan-challenge-alpha'));
+  assert.equal(lines.at(-2), 'No changes. Live state matches desired-state.');
+});
