@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import * as apply from './apply.ts';
 import * as plan from './plan.ts';
 import * as reconcile from './reconcile.ts';
+import * as serve from './serve.ts';
 import * as validate from './validate.ts';
 import * as weights from './weights.ts';
 import * as worker from './worker.ts';
@@ -12,4 +13,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [apply, plan, reconcile, validate, weights, worker];
+export const commandModules: CommandModule[] = [apply, plan, reconcile, serve, validate, weights, worker];

@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { DEFAULT_DESIRED_STATE_FILE } from '../../desired-state/index.ts';
+import { DEFAULT_MASTER_PORT, millis, portNumber, type MasterConfig } from '../../master/config.ts';
+import { startMaster } from '../../master/master.ts';
+import { parseUpstreamFlags } from '../../master/upstreams.ts';
+import { STORE_URL_ENV } from '../../store/index.ts';
+import { action } from '../action.ts';
+import { readPackageVersion } from '../version.ts';
+
+interface ServeFlags {
+  port?: string;
+  host: string;
+  desired?: string;
+  upstream: string[];
+  adminTokenFile?: string;
+  signingKeyFile?: string;
+  stateDir?: string;
+  dockerHost?: string;
+  docker: boolean;
+  probeInterval: string;
+  probeTimeout: string;
+  reconcileInterval: string;
+  shutdownGrace: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `base serve`: the master's HTTP surface (proxy, registry, weights, health, metrics, admin) on one port. */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description("Run the master's HTTP surface: challenge proxy, registry, weights, health, version, metrics, admin")
+    .option('--port <port>', `listening port (default: $BASE_MASTER_PORT or ${DEFAULT_MASTER_PORT})`)
+    .option('--host <address>', 'listening address', '0.0.0.0')
+    .option('--desired <file>', `desired-state file (default: $BASE_DESIRED_STATE_FILE or ${DEFAULT_DESIRED_STATE_FILE})`)
+    .option('--upstream <slug=url>', 'static upstream for a challenge, e.g. demo=http://127.0.0.1:9001 (repeatable; replaces overlay DNS)', collect, [])
+    .option('--admin-token-file <file>', 'file holding the admin token (default: $BASE_ADMIN_TOKEN_FILE); without it every admin route answers 401')
+    .option('--signing-key-file <file>', "the master's sr25519 seed file, for its public key (default: $BASE_MASTER_SIGNING_KEY_FILE)")
+    .option('--state-dir <dir>', 'reconciler state folder (tokens; development SQLite store) (default: $BASE_STATE_DIR)')
+    .option('--docker-host <url>', 'Docker Engine for task states, plans and reconciles (default: DOCKER_HOST or the local socket; off with --upstream)')
+    .option('--no-docker', 'do not use the Docker API (no running-task counts, no admin plan/reconcile)')
+    .option('--probe-interval <seconds>', 'how often challenges are probed on /health and /version', '15')
+    .option('--probe-timeout <seconds>', 'timeout of each probe request', '2')
+    .option('--reconcile-interval <seconds>', 'run a reconcile pass this often (0: only on POST /admin/reconcile)', '0')
+    .option('--shutdown-grace <seconds>', 'on SIGTERM/SIGINT, how long in-flight requests may take to finish', '10')
+    .addHelpText(
+      'after',
+      `
+Routes (one listener):
+  ANY  /challenges/{slug}[/{path}]  public proxy to the challenge (internal routes blocked with 403)
+  GET  /v1/registry                 challenges, emissions, public metadata, live health; never env or secrets
+  GET  /v1/weights/latest           newest sealed weights vector (503 + Retry-After before the first seal)
+  GET  /v1/weights/{epoch}          vector sealed for that epoch (404 unknown, 400 not an integer)
+  GET  /health, /version, /metrics  status (ok|degraded + reasons), software version, Prometheus metrics
+  /admin/last-plan, /admin/plan, /admin/applies (GET), /admin/reconcile (POST)
+                                    need X-Admin-Token or Authorization: Bearer <token>
+Upstreams: the active challenges of the desired state at http://challenge-<slug>:<port> (overlay DNS), or
+only the --upstream map when one is given. The store URL is read from $${STORE_URL_ENV} (never from argv).
+Logs: one JSON line per request on stdout (method, route class, slug, status, duration; no headers, no query).
+
+Examples:
+  base serve --port 18180 --upstream demo=http://127.0.0.1:9001 --admin-token-file ./admin.token
+  BASE_DATABASE_URL=postgres://... base serve --desired desired-state/subnet.yaml`,
+    )
+    .action(
+      action(async (flags: ServeFlags) => {
+        const upstreams = parseUpstreamFlags(flags.upstream);
+        const env = process.env;
+        const useDocker = flags.docker && (flags.dockerHost !== undefined || upstreams.size === 0);
+        const config: MasterConfig = {
+          port: portNumber(flags.port ?? env.BASE_MASTER_PORT ?? String(DEFAULT_MASTER_PORT), flags.port ? '--port' : 'BASE_MASTER_PORT'),
+          host: flags.host,
+          desiredFile: flags.desired ?? env.BASE_DESIRED_STATE_FILE ?? DEFAULT_DESIRED_STATE_FILE,
+          upstreams,
+          adminTokenFile: flags.adminTokenFile ?? env.BASE_ADMIN_TOKEN_FILE ?? null,
+          signingKeyFile: flags.signingKeyFile ?? env.BASE_MASTER_SIGNING_KEY_FILE ?? null,
+          stateDir: flags.stateDir ?? env.BASE_STATE_DIR ?? null,
+          dockerHost: useDocker ? (flags.dockerHost ?? env.DOCKER_HOST ?? 'unix:///var/run/docker.sock') : null,
+          storeUrl: env[STORE_URL_ENV]?.trim() || null,
+          probeIntervalMs: millis(flags.probeInterval, '--probe-interval', 1),
+          probeTimeoutMs: millis(flags.probeTimeout, '--probe-timeout', 0.05),
+          reconcileIntervalMs: millis(flags.reconcileInterval, '--reconcile-interval'),
+          shutdownGraceMs: millis(flags.shutdownGrace, '--shutdown-grace'),
+        };
+        const master = await startMaster({ config, version: readPackageVersion() });
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        // A second signal while draining exits at once.
+        const force = () => process.exit(1);
+        process.once('SIGINT', force);
+        process.once('SIGTERM', force);
+        await master.stop();
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,146 @@
+/**
+ * `GET /v1/registry`: a compatible superset of the reference master's registry. Built only from an allowlist of
+ * desired-state fields: env, secrets, tokens and anything not named here never reach the answer.
+ */
+import type { Challenge, SubnetDesiredState } from '../desired-state/index.ts';
+import type { ProbeResult } from './probes.ts';
+import type { ChallengeTasks } from './swarm-status.ts';
+
+export const API_VERSION = '1';
+
+/** Public metadata keys, the only ones copied from a challenge's `metadata`. */
+export const PUBLIC_METADATA_KEYS = [
+  'tagline',
+  'summary',
+  'category',
+  'docs_url',
+  'repository_url',
+  'website_url',
+  'icon_url',
+  'banner_url',
+] as const;
+
+export interface RegistryInputs {
+  desired: SubnetDesiredState | null;
+  /** Desired-state revision last applied (from the Swarm's service labels or the store). */
+  revision: string | null;
+  signingKey: { publicKey: string; ss58: string } | null;
+  /** null when the Docker API is not configured or not reachable. */
+  tasks: ReadonlyMap<string, ChallengeTasks> | null;
+  probes: ReadonlyMap<string, ProbeResult>;
+  now: Date;
+}
+
+export interface RegistryChallenge {
+  slug: string;
+  name: string;
+  image: string;
+  version: string | null;
+  emission_percent: string;
+  status: 'active' | 'inactive';
+  description: string | null;
+  metadata: Record<string, string>;
+  public_proxy_base_path: string;
+  required_capabilities: string[];
+  resources: Record<string, string | number>;
+  health: {
+    running_tasks: number | null;
+    desired_tasks: number | null;
+    probe: {
+      ok: boolean;
+      checked_at: string;
+      health_status: number;
+      version_status: number;
+      version: string | null;
+      error: string | null;
+    } | null;
+  };
+}
+
+export interface RegistryDocument {
+  network: string;
+  netuid: number | null;
+  api_version: string;
+  master_uid: number;
+  desired_state_revision: string | null;
+  master_signing_public_key: string | null;
+  master_signing_ss58: string | null;
+  generated_at: string;
+  challenges: RegistryChallenge[];
+}
+
+export function buildRegistry(inputs: RegistryInputs): RegistryDocument {
+  const desired = inputs.desired;
+  return {
+    network: desired?.subnet.name ?? '',
+    netuid: desired?.subnet.netuid ?? null,
+    api_version: API_VERSION,
+    master_uid: desired?.subnet.burn_uid ?? 0,
+    desired_state_revision: inputs.revision,
+    master_signing_public_key: inputs.signingKey?.publicKey ?? null,
+    master_signing_ss58: inputs.signingKey?.ss58 ?? null,
+    generated_at: inputs.now.toISOString(),
+    challenges: (desired?.challenges ?? []).filter((c) => c.status !== 'draft').map((c) => registryChallenge(c, inputs)),
+  };
+}
+
+function registryChallenge(challenge: Challenge, inputs: RegistryInputs): RegistryChallenge {
+  const tasks = inputs.tasks === null ? null : (inputs.tasks.get(challenge.slug) ?? { running: 0, desired: 0 });
+  const probe = inputs.probes.get(challenge.slug);
+  return {
+    slug: challenge.slug,
+    name: challenge.name,
+    image: challenge.image,
+    version: challenge.version ?? null,
+    emission_percent: decimalString(challenge.emission_percent),
+    status: challenge.status === 'active' ? 'active' : 'inactive',
+    description: challenge.description ?? null,
+    metadata: publicMetadata(challenge.metadata),
+    public_proxy_base_path: `/challenges/${challenge.slug}`,
+    required_capabilities: [...(challenge.required_capabilities ?? [])],
+    resources: publicResources(challenge.resources),
+    health: {
+      running_tasks: tasks?.running ?? null,
+      desired_tasks: tasks?.desired ?? null,
+      probe: probe
+        ? {
+            ok: probe.ok,
+            checked_at: probe.checkedAt,
+            health_status: probe.healthStatus,
+            version_status: probe.versionStatus,
+            version: probe.version,
+            error: probe.error,
+          }
+        : null,
+    },
+  };
+}
+
+function publicMetadata(metadata: Challenge['metadata']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!metadata) return out;
+  const source = metadata as Record<string, unknown>;
+  for (const key of PUBLIC_METADATA_KEYS) {
+    const value = source[key];
+    if (typeof value === 'string') out[key] = value;
+  }
+  return out;
+}
+
+function publicResources(resources: Challenge['resources']): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (!resources) return out;
+  for (const key of ['cpus', 'memory', 'pids', 'gpus'] as const) {
+    const value = resources[key];
+    if (typeof value === 'string' || typeof value === 'number') out[key] = value;
+  }
+  return out;
+}
+
+/** The reference serves emission_percent as a decimal string; never exponent notation. */
+export function decimalString(value: number): string {
+  if (!Number.isFinite(value)) return '0';
+  const plain = String(value);
+  if (!/e/i.test(plain)) return plain;
+  return value.toFixed(20).replace(/\.?0+$/, '');
+}

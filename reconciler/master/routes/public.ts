@@ -1,0 +1,68 @@
+/** Public read-only routes: registry, weights, health, version, metrics. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { methodNotAllowed, notFound, sendJson } from '../http-json.ts';
+import type { HealthDocument } from '../health.ts';
+import { versionDocument } from '../health.ts';
+import type { MasterMetrics } from '../metrics.ts';
+import type { RegistryDocument } from '../registry.ts';
+import type { WeightsReader } from '../weights-reader.ts';
+
+export interface PublicRoutesDeps {
+  version: string;
+  registry(): RegistryDocument;
+  health(): HealthDocument;
+  weights: WeightsReader;
+  /** `Retry-After` (seconds) when no vector is sealed yet or the store cannot answer. */
+  weightsRetryAfterSeconds: number;
+  metrics: MasterMetrics;
+}
+
+const readable = (req: IncomingMessage, res: ServerResponse): boolean => {
+  if (req.method === 'GET' || req.method === 'HEAD') return true;
+  methodNotAllowed(res, 'GET, HEAD');
+  return false;
+};
+
+export function registryRoute(deps: PublicRoutesDeps, req: IncomingMessage, res: ServerResponse): void {
+  if (readable(req, res)) sendJson(res, 200, deps.registry());
+}
+
+export function healthRoute(deps: PublicRoutesDeps, req: IncomingMessage, res: ServerResponse): void {
+  if (readable(req, res)) sendJson(res, 200, deps.health());
+}
+
+export function versionRoute(deps: PublicRoutesDeps, req: IncomingMessage, res: ServerResponse): void {
+  if (readable(req, res)) sendJson(res, 200, versionDocument(deps.version));
+}
+
+export async function metricsRoute(deps: PublicRoutesDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!readable(req, res)) return;
+  const { contentType, body } = await deps.metrics.exposition();
+  res.writeHead(200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+const EPOCH = /^(0|[1-9][0-9]{0,15})$/;
+
+/** `/v1/weights/latest` and `/v1/weights/{epoch}`: only sealed vectors, never recomputed. */
+export async function weightsRoute(deps: PublicRoutesDeps, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const rest = pathname.slice('/v1/weights/'.length);
+  if (!pathname.startsWith('/v1/weights/') || rest.length === 0 || rest.includes('/')) return notFound(res);
+  if (!readable(req, res)) return;
+  const retry = { 'retry-after': String(deps.weightsRetryAfterSeconds) };
+  if (rest === 'latest') {
+    const vector = deps.weights.latest();
+    if (vector === null) return sendJson(res, 503, { detail: 'No weights vector sealed yet' }, retry);
+    return sendJson(res, 200, vector);
+  }
+  const epoch = EPOCH.test(rest) ? Number(rest) : NaN;
+  if (!Number.isSafeInteger(epoch)) return sendJson(res, 400, { detail: 'Epoch must be a non-negative integer' });
+  let vector;
+  try {
+    vector = await deps.weights.atEpoch(epoch);
+  } catch {
+    return sendJson(res, 503, { detail: 'Weights store unavailable' }, retry);
+  }
+  if (vector === null) return sendJson(res, 404, { detail: 'No weights vector sealed for this epoch' });
+  sendJson(res, 200, vector);
+}
