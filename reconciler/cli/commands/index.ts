@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as apply from './apply.ts';
+import * as challenge from './challenge.ts';
 import * as plan from './plan.ts';
 import * as reconcile from './reconcile.ts';
 import * as serve from './serve.ts';
@@ -13,4 +14,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [apply, plan, reconcile, serve, validate, weights, worker];
+export const commandModules: CommandModule[] = [apply, challenge, plan, reconcile, serve, validate, weights, worker];
