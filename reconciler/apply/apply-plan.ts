@@ -284,8 +284,12 @@ async function updateService(change: Change, intent: ServiceIntent, context: Exe
     }
     throw error;
   }
-  const inspected = (await docker.getService(change.live.id).inspect()) as { Spec?: { TaskTemplate?: unknown }; PreviousSpec?: { TaskTemplate?: unknown } };
-  const rolls = JSON.stringify(inspected.Spec?.TaskTemplate) !== JSON.stringify(inspected.PreviousSpec?.TaskTemplate);
+  // Swarm replaces tasks when the task template or the endpoint spec changed (orchestrator IsTaskDirty).
+  type Specs = { TaskTemplate?: unknown; EndpointSpec?: unknown };
+  const inspected = (await docker.getService(change.live.id).inspect()) as { Spec?: Specs; PreviousSpec?: Specs };
+  const rolls =
+    JSON.stringify(inspected.Spec?.TaskTemplate) !== JSON.stringify(inspected.PreviousSpec?.TaskTemplate) ||
+    JSON.stringify(inspected.Spec?.EndpointSpec ?? {}) !== JSON.stringify(inspected.PreviousSpec?.EndpointSpec ?? {});
   return waitOrFail(context, change.live.id, since, rolls, intent.name);
 }
 

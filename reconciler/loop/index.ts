@@ -1,2 +1,2 @@
-export { ReconcileLoop, driftCheck, reconcileOnce, type LoopOptions, type PassResult, type ReconcileOptions } from './reconcile-loop.ts';
+export { DesiredStateCache, ReconcileLoop, driftCheck, reconcileOnce, type DriftCheck, type LoopOptions, type PassResult, type ReconcileOptions } from './reconcile-loop.ts';
 export { pollGitUpstream, type GitPollOutcome } from './git-poll.ts';
