@@ -4,7 +4,9 @@ import * as challenge from './challenge.ts';
 import * as plan from './plan.ts';
 import * as reconcile from './reconcile.ts';
 import * as serve from './serve.ts';
+import * as token from './token.ts';
 import * as validate from './validate.ts';
+import * as volume from './volume.ts';
 import * as weights from './weights.ts';
 import * as worker from './worker.ts';
 
@@ -14,4 +16,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [apply, challenge, plan, reconcile, serve, validate, weights, worker];
+export const commandModules: CommandModule[] = [apply, challenge, plan, reconcile, serve, token, validate, volume, weights, worker];

@@ -1,0 +1,1 @@
+export { TokenRotateRefused, rotateChallengeToken, withTokenSecret, type RotateOptions, type RotateResult } from './rotate.ts';

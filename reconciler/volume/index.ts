@@ -1,0 +1,10 @@
+export {
+  VolumePurgeRefused,
+  checkSlug,
+  describeChallengeVolume,
+  describeVolumeText,
+  formatBytes,
+  purgeChallengeVolume,
+  type ChallengeVolume,
+  type VolumeUser,
+} from './purge.ts';
