@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import * as apply from './apply.ts';
 import * as challenge from './challenge.ts';
+import * as pin from './pin.ts';
 import * as plan from './plan.ts';
 import * as reconcile from './reconcile.ts';
 import * as serve from './serve.ts';
@@ -16,4 +17,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [apply, challenge, plan, reconcile, serve, token, validate, volume, weights, worker];
+export const commandModules: CommandModule[] = [apply, challenge, pin, plan, reconcile, serve, token, validate, volume, weights, worker];
