@@ -15,3 +15,4 @@ export type {
 export { classifyProxyPath, decodeUntilStable, isBlockedSubPath, segmentKey } from './classify-path.ts';
 export type { ProxyPathClass } from './classify-path.ts';
 export { clientResponseHeaders, isSignedMinerRoute, upstreamRequestHeaders } from './headers.ts';
+export { staticUpstreamResolver } from './static-resolver.ts';
