@@ -215,3 +215,26 @@ test('an upstream stalling mid-response hits the idle timeout and the client con
     await stalled.close();
   }
 });
+
+test('a resolver that throws, or an unusable origin, is a safe 502 too', async () => {
+  const { createProxyHandler } = await import('../index.ts');
+  for (const resolve of [
+    (): never => {
+      throw new Error('registry exploded at 10.0.0.7 with token t0k');
+    },
+    () => ({ origin: 'https://challenge-agent:8443' }),
+    () => ({ origin: 'not a url' }),
+    () => ({ origin: 'http://user:pw@challenge-agent:8000' }),
+  ]) {
+    const handler = createProxyHandler({ resolver: { resolve } });
+    const server = http.createServer(handler);
+    const port = await listen(server);
+    try {
+      const res = await send(port, '/challenges/agent/x');
+      assertSafe502(res, ['10.0.0.7', 't0k', 'challenge-agent', 'exploded', 'pw']);
+    } finally {
+      handler.close();
+      await closeServer(server);
+    }
+  }
+});
