@@ -82,12 +82,14 @@ Examples:
           reconcileIntervalMs: millis(flags.reconcileInterval, '--reconcile-interval'),
           shutdownGraceMs: millis(flags.shutdownGrace, '--shutdown-grace'),
         };
-        const master = await startMaster({ config, version: readPackageVersion() });
-        await new Promise<void>((resolve) => {
+        // Listen for the signals before starting, so one that arrives during start-up still stops cleanly.
+        const signalled = new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
+        const master = await startMaster({ config, version: readPackageVersion() });
+        await signalled;
         // A second signal while draining exits at once.
         const force = () => process.exit(1);
         process.once('SIGINT', force);
