@@ -198,17 +198,11 @@ export function classifyProxyPath(rawTarget: string): ProxyPathClass {
 
   const raw = path.split('/');
   let i = 0;
-  const next = (): string | undefined => {
-    while (i < raw.length) {
-      const s = raw[i++]!;
-      if (s !== '') return s;
-    }
-    return undefined;
-  };
-
-  const prefix = next();
+  while (i < raw.length && raw[i] === '') i++;
+  const prefix = raw[i++];
   if (prefix === undefined || segmentKey(prefix) !== 'challenges') return { kind: 'not-proxy' };
-  const slug = next();
+  while (i < raw.length && raw[i] === '') i++;
+  const slug = raw[i++];
   if (slug === undefined) return { kind: 'not-proxy' };
   const slugKey = segmentKey(slug);
   if (slugKey === '.' || slugKey === '..') return { kind: 'blocked' };
@@ -216,7 +210,9 @@ export function classifyProxyPath(rawTarget: string): ProxyPathClass {
   const segments: string[] = [];
   const keys: string[] = [];
   let lastWasDot = false;
-  for (let s = next(); s !== undefined; s = next()) {
+  for (; i < raw.length; i++) {
+    const s = raw[i]!;
+    if (s === '') continue;
     const key = segmentKey(s);
     if (key === '.') {
       lastWasDot = true;

@@ -116,13 +116,19 @@ class PoolAgent extends http.Agent {
   }
 }
 
+interface ProxyContext {
+  resolver: UpstreamResolver;
+  maxBodyBytes: number;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  forwardedProto: 'http' | 'https' | undefined;
+  onEvent: ((event: ProxyEvent) => void) | undefined;
+  agent: http.Agent;
+  parseOrigin(origin: string): ParsedOrigin | undefined;
+}
+
 export function createProxyHandler(options: ProxyOptions): ProxyHandler {
-  const resolver = options.resolver;
-  const maxBodyBytes = options.maxBodyBytes ?? 8 * MiB;
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
-  const streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? 600_000;
-  const onEvent = options.onEvent;
   const agent = new PoolAgent(options.freeSocketTimeoutMs ?? 4_000, {
     keepAlive: true,
     keepAliveMsecs: 1_000,
@@ -130,83 +136,102 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
     maxFreeSockets: options.maxSocketsPerUpstream ?? 512,
     scheduling: 'lifo',
   });
-
   const origins = new Map<string, ParsedOrigin | null>();
-  function parseOrigin(origin: string): ParsedOrigin | undefined {
-    let parsed = origins.get(origin);
-    if (parsed === undefined) {
-      parsed = null;
-      try {
-        const url = new URL(origin);
-        if (url.protocol === 'http:' && url.hostname !== '' && url.username === '' && url.password === '') {
-          const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-          parsed = { hostname, port: url.port === '' ? 80 : Number(url.port), hostHeader: url.host };
-        }
-      } catch {
-        // stays null: reported as unavailable
+  const ctx: ProxyContext = {
+    resolver: options.resolver,
+    maxBodyBytes: options.maxBodyBytes ?? 8 * MiB,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? 600_000,
+    forwardedProto: options.forwardedProto,
+    onEvent: options.onEvent,
+    agent,
+    parseOrigin(origin) {
+      let parsed = origins.get(origin);
+      if (parsed === undefined) {
+        parsed = parseHttpOrigin(origin) ?? null;
+        if (origins.size > 4096) origins.clear();
+        origins.set(origin, parsed);
       }
-      if (origins.size > 4096) origins.clear();
-      origins.set(origin, parsed);
-    }
-    return parsed ?? undefined;
+      return parsed ?? undefined;
+    },
+  };
+  const handler = ((req: IncomingMessage, res: ServerResponse) => {
+    new Exchange(ctx, req, res).start();
+  }) as ProxyHandler;
+  handler.close = () => agent.destroy();
+  return handler;
+}
+
+function parseHttpOrigin(origin: string): ParsedOrigin | undefined {
+  try {
+    const url = new URL(origin);
+    if (url.protocol !== 'http:' || url.hostname === '' || url.username !== '' || url.password !== '') return undefined;
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    return { hostname, port: url.port === '' ? 80 : Number(url.port), hostHeader: url.host };
+  } catch {
+    return undefined;
   }
+}
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
-    const started = performance.now();
-    const method = req.method ?? 'GET';
-    let slug: string | undefined;
-    let outcome: ProxyOutcome = 'client-closed';
-    let upstreamMs: number | undefined;
-    let failure: string | undefined;
+/**
+ * One proxied request. A class rather than closures: the hot path then allocates one object per request, and
+ * tsx's keep-names wrapper is not applied to per-request functions.
+ */
+class Exchange {
+  private readonly started = performance.now();
+  private slug: string | undefined;
+  private outcome: ProxyOutcome = 'client-closed';
+  private upstreamMs: number | undefined;
+  private failure: string | undefined;
+  /** A final decision was taken (response complete, 413, 502 or abort): later upstream events are ignored. */
+  private done = false;
+  private hasBody = false;
+  private upstreamReq: http.ClientRequest | undefined;
+  private origin!: ParsedOrigin;
+  private path = '';
+  private headers: string[] = [];
 
-    res.once('close', () => {
-      if (!res.writableFinished && outcome === 'forwarded') outcome = 'client-closed';
-      if (onEvent !== undefined) {
-        onEvent({
-          method,
-          slug,
-          status: res.headersSent ? res.statusCode : 0,
-          outcome,
-          durationMs: performance.now() - started,
-          upstreamMs,
-          failure,
-        });
-      }
-    });
+  constructor(
+    private readonly ctx: ProxyContext,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {}
 
-    const early = (status: number, body: Buffer, why: ProxyOutcome): void => {
-      outcome = why;
-      sendJson(req, res, status, body);
-    };
+  start(): void {
+    const { req, res, ctx } = this;
+    res.once('close', () => this.onClientClose());
 
     const cls = classifyProxyPath(req.url ?? '');
     switch (cls.kind) {
       case 'not-proxy':
-        return early(404, BODY_NOT_FOUND, 'not-proxy');
+        return this.early(404, BODY_NOT_FOUND, 'not-proxy');
       case 'malformed':
-        return early(400, BODY_MALFORMED, 'malformed');
+        return this.early(400, BODY_MALFORMED, 'malformed');
       case 'blocked':
-        return early(403, BODY_BLOCKED, 'blocked');
+        return this.early(403, BODY_BLOCKED, 'blocked');
       case 'unknown-challenge':
-        return early(404, BODY_NO_CHALLENGE, 'not-found');
+        return this.early(404, BODY_NO_CHALLENGE, 'not-found');
       case 'forward':
         break;
     }
-    slug = cls.slug;
+    const slug = cls.slug;
+    this.slug = slug;
 
     let target: UpstreamTarget | undefined;
     try {
-      target = resolver.resolve(slug);
+      target = ctx.resolver.resolve(slug);
     } catch {
-      failure = 'resolver-error';
-      return early(502, BODY_UNAVAILABLE, 'unavailable');
+      this.failure = 'resolver-error';
+      return this.early(502, BODY_UNAVAILABLE, 'unavailable');
     }
-    if (target === undefined) return early(404, BODY_NO_CHALLENGE, 'not-found');
-    const origin = parseOrigin(target.origin);
+    if (target === undefined) return this.early(404, BODY_NO_CHALLENGE, 'not-found');
+    const origin = ctx.parseOrigin(target.origin);
     if (origin === undefined) {
-      failure = 'bad-origin';
-      return early(502, BODY_UNAVAILABLE, 'unavailable');
+      this.failure = 'bad-origin';
+      return this.early(502, BODY_UNAVAILABLE, 'unavailable');
     }
+    this.origin = origin;
 
     const raw = req.rawHeaders;
     let contentLength: string | undefined;
@@ -217,150 +242,173 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
       else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') chunked = true;
     }
     // Node's parser already rejected conflicting or non-numeric lengths.
-    if (!chunked && contentLength !== undefined && Number(contentLength) > maxBodyBytes) {
-      return early(413, BODY_TOO_LARGE, 'too-large');
+    if (!chunked && contentLength !== undefined && Number(contentLength) > ctx.maxBodyBytes) {
+      return this.early(413, BODY_TOO_LARGE, 'too-large');
     }
-    const hasBody = chunked || (contentLength !== undefined && contentLength !== '0');
+    this.hasBody = chunked || (contentLength !== undefined && contentLength !== '0');
 
-    const headers = upstreamRequestHeaders({
+    this.headers = upstreamRequestHeaders({
       rawHeaders: raw,
       upstreamHost: origin.hostHeader,
       slug,
       clientAddress: req.socket.remoteAddress,
-      forwardedProto: options.forwardedProto ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'),
-      keepSignatureHeaders: isSignedMinerRoute(method, cls.segments),
+      forwardedProto: ctx.forwardedProto ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'),
+      keepSignatureHeaders: isSignedMinerRoute(req.method, cls.segments),
     });
     // The incoming Transfer-Encoding is hop-by-hop and dropped, but the body still needs framing upstream: without
     // this, Node's client sends a GET/DELETE body unframed and the upstream would parse it as a second request.
-    if (chunked) headers.push('Transfer-Encoding', 'chunked');
-    const path = cls.path + cls.query;
-
-    let done = false; // a final decision was taken (response forwarded, 413, 502 or abort)
-    let upstreamReq: http.ClientRequest;
-
-    const fail = (err: Error & { code?: string }, retryable: boolean): void => {
-      if (done) return;
-      const code = err instanceof TransportFailure ? err.code : (err.code ?? 'error');
-      if (
-        retryable &&
-        !hasBody &&
-        upstreamMs === undefined &&
-        upstreamReq.reusedSocket &&
-        RETRYABLE_ON_REUSED_SOCKET.has(code)
-      ) {
-        send(false);
-        return;
-      }
-      done = true;
-      failure = code;
-      upstreamReq.destroy();
-      if (!res.headersSent) {
-        req.unpipe(upstreamReq);
-        early(502, BODY_UNAVAILABLE, 'unavailable');
-      } else {
-        outcome = 'aborted';
-        res.destroy();
-      }
-    };
-
-    const send = (retryable: boolean): void => {
-      try {
-        upstreamReq = http.request({
-          agent,
-          hostname: origin.hostname,
-          port: origin.port,
-          method,
-          path,
-          headers,
-        });
-      } catch {
-        failure = 'request-rejected';
-        done = true;
-        return early(502, BODY_UNAVAILABLE, 'unavailable');
-      }
-      const thisReq = upstreamReq;
-      thisReq.on('error', (err) => {
-        if (thisReq === upstreamReq) fail(err, retryable);
-      });
-      thisReq.on('socket', (socket: Socket) => {
-        if (!socket.connecting) return;
-        const timer = setTimeout(() => thisReq.destroy(new TransportFailure('connect-timeout')), connectTimeoutMs);
-        const clear = (): void => clearTimeout(timer);
-        socket.once('connect', clear);
-        thisReq.once('close', clear);
-      });
-      thisReq.setTimeout(idleTimeoutMs, () => thisReq.destroy(new TransportFailure('idle-timeout')));
-      thisReq.on('response', (ures: IncomingMessage) => {
-        if (done) {
-          ures.destroy();
-          return;
-        }
-        upstreamMs = performance.now() - started;
-        const eventStream = isEventStream(ures.rawHeaders);
-        if (eventStream) thisReq.setTimeout(streamIdleTimeoutMs);
-        try {
-          res.writeHead(ures.statusCode ?? 502, ures.statusMessage, clientResponseHeaders(ures.rawHeaders));
-        } catch {
-          ures.destroy();
-          fail(new TransportFailure('bad-response-head'), false);
-          return;
-        }
-        if (eventStream) res.flushHeaders();
-        outcome = 'forwarded';
-        ures.on('error', (err) => fail(err, false));
-        ures.on('aborted', () => fail(new TransportFailure('upstream-aborted'), false));
-        ures.on('end', () => {
-          done = true;
-        });
-        ures.pipe(res);
-      });
-
-      if (!hasBody) {
-        thisReq.end();
-      } else {
-        req.pipe(thisReq);
-      }
-    };
+    if (chunked) this.headers.push('Transfer-Encoding', 'chunked');
+    this.path = cls.path + cls.query;
 
     if (chunked) {
       let received = 0;
       req.on('data', (chunk: Buffer) => {
         received += chunk.length;
-        if (received <= maxBodyBytes || done) return;
-        done = true;
-        req.unpipe(upstreamReq);
-        upstreamReq.destroy();
-        if (!res.headersSent) {
-          early(413, BODY_TOO_LARGE, 'too-large');
-        } else {
-          outcome = 'too-large';
-          res.destroy();
-        }
+        if (received > ctx.maxBodyBytes) this.onBodyTooLarge();
       });
     }
-
-    res.once('close', () => {
-      if (!res.writableFinished) {
-        done = true;
-        upstreamReq.destroy();
-      }
-    });
     // The upstream answered without reading the whole body: the rest is no one's. Drain it so the client's
     // connection is not left behind a paused upload.
     res.once('finish', () => {
-      if (!req.complete && outcome === 'forwarded') {
-        req.unpipe(upstreamReq);
-        upstreamReq.destroy(); // a half-sent body makes that upstream connection unusable anyway
+      if (!req.complete && this.outcome === 'forwarded') {
+        this.detachUpload();
         discardBody(req);
       }
     });
-
-    send(true);
+    this.send(true);
   }
 
-  const handler = handle as ProxyHandler;
-  handler.close = () => agent.destroy();
-  return handler;
+  private send(retryable: boolean): void {
+    const { ctx, origin } = this;
+    let upstreamReq: http.ClientRequest;
+    try {
+      upstreamReq = http.request({
+        agent: ctx.agent,
+        hostname: origin.hostname,
+        port: origin.port,
+        method: this.req.method,
+        path: this.path,
+        headers: this.headers,
+      });
+    } catch {
+      this.failure = 'request-rejected';
+      this.done = true;
+      return this.early(502, BODY_UNAVAILABLE, 'unavailable');
+    }
+    this.upstreamReq = upstreamReq;
+    upstreamReq.on('error', (err: Error & { code?: string }) => {
+      if (upstreamReq === this.upstreamReq) this.fail(err, retryable);
+    });
+    upstreamReq.on('socket', (socket: Socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(onConnectTimeout, ctx.connectTimeoutMs, upstreamReq);
+      socket.once('connect', () => clearTimeout(timer));
+      upstreamReq.once('close', () => clearTimeout(timer));
+    });
+    upstreamReq.setTimeout(ctx.idleTimeoutMs, () => upstreamReq.destroy(new TransportFailure('idle-timeout')));
+    upstreamReq.on('response', (ures: IncomingMessage) => this.onResponse(upstreamReq, ures));
+    if (this.hasBody) this.req.pipe(upstreamReq);
+    else upstreamReq.end();
+  }
+
+  private onResponse(upstreamReq: http.ClientRequest, ures: IncomingMessage): void {
+    if (this.done) {
+      ures.destroy();
+      return;
+    }
+    const res = this.res;
+    this.upstreamMs = performance.now() - this.started;
+    const eventStream = isEventStream(ures.rawHeaders);
+    if (eventStream) upstreamReq.setTimeout(this.ctx.streamIdleTimeoutMs);
+    try {
+      res.writeHead(ures.statusCode ?? 502, ures.statusMessage, clientResponseHeaders(ures.rawHeaders));
+    } catch {
+      ures.destroy();
+      this.fail(new TransportFailure('bad-response-head'), false);
+      return;
+    }
+    if (eventStream) res.flushHeaders();
+    this.outcome = 'forwarded';
+    ures.on('error', (err: Error & { code?: string }) => this.fail(err, false));
+    ures.on('aborted', () => this.fail(new TransportFailure('upstream-aborted'), false));
+    ures.on('end', () => {
+      this.done = true;
+    });
+    ures.pipe(res);
+  }
+
+  private fail(err: Error & { code?: string }, retryable: boolean): void {
+    if (this.done) return;
+    const code = err instanceof TransportFailure ? err.code : (err.code ?? 'error');
+    if (
+      retryable &&
+      !this.hasBody &&
+      this.upstreamMs === undefined &&
+      this.upstreamReq?.reusedSocket === true &&
+      RETRYABLE_ON_REUSED_SOCKET.has(code)
+    ) {
+      this.send(false);
+      return;
+    }
+    this.done = true;
+    this.failure = code;
+    this.detachUpload();
+    if (!this.res.headersSent) {
+      this.early(502, BODY_UNAVAILABLE, 'unavailable');
+    } else {
+      this.outcome = 'aborted';
+      this.res.destroy();
+    }
+  }
+
+  private onBodyTooLarge(): void {
+    if (this.done) return;
+    this.done = true;
+    this.detachUpload();
+    if (!this.res.headersSent) {
+      this.early(413, BODY_TOO_LARGE, 'too-large');
+    } else {
+      this.outcome = 'too-large';
+      this.res.destroy();
+    }
+  }
+
+  /** Stops feeding the upstream request and closes it (a half-sent body makes that connection unusable anyway). */
+  private detachUpload(): void {
+    const upstreamReq = this.upstreamReq;
+    if (upstreamReq === undefined) return;
+    this.req.unpipe(upstreamReq);
+    upstreamReq.destroy();
+  }
+
+  private early(status: number, body: Buffer, why: ProxyOutcome): void {
+    this.outcome = why;
+    sendJson(this.req, this.res, status, body);
+  }
+
+  private onClientClose(): void {
+    const res = this.res;
+    if (!res.writableFinished) {
+      this.done = true;
+      this.upstreamReq?.destroy();
+      if (this.outcome === 'forwarded') this.outcome = 'client-closed';
+    }
+    const onEvent = this.ctx.onEvent;
+    if (onEvent === undefined) return;
+    onEvent({
+      method: this.req.method ?? '',
+      slug: this.slug,
+      status: res.headersSent ? res.statusCode : 0,
+      outcome: this.outcome,
+      durationMs: performance.now() - this.started,
+      upstreamMs: this.upstreamMs,
+      failure: this.failure,
+    });
+  }
+}
+
+function onConnectTimeout(upstreamReq: http.ClientRequest): void {
+  upstreamReq.destroy(new TransportFailure('connect-timeout'));
 }
 
 /**
