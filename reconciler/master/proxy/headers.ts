@@ -59,7 +59,8 @@ export function isSignedMinerRoute(method: string | undefined, segments: readonl
 function connectionTokens(raw: readonly string[]): Set<string> | undefined {
   let tokens: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() !== 'connection') continue;
+    const name = raw[i]!;
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
     for (const t of raw[i + 1]!.split(',')) {
       const name = t.trim().toLowerCase();
       if (name !== '') (tokens ??= new Set()).add(name);
