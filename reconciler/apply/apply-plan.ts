@@ -112,7 +112,7 @@ async function executeChange(change: Change, context: ExecContext): Promise<stri
   }
   switch (desired.kind) {
     case 'network':
-      return change.action === 'create' ? createNetwork(desired, context) : updateNetwork(desired);
+      return change.action === 'create' ? createNetwork(desired, context) : recreateNetwork(change, desired, context);
     case 'secret':
       return change.action === 'create' ? createSecret(desired, context) : updateSecretLabels(change, desired, context);
     case 'volume':
@@ -149,11 +149,69 @@ async function createNetwork(intent: NetworkIntent, { docker }: ExecContext): Pr
   }
 }
 
-function updateNetwork(intent: NetworkIntent): never {
-  throw new ObjectFailure(
-    `Docker cannot change network ${intent.name} in place (driver options are fixed at creation); ` +
-      'remove the services using it and the network, or declare a network with a new name',
-  );
+interface AttachedService {
+  ID: string;
+  Version?: { Index?: number };
+  Spec: Docker.ServiceSpec & { Name: string };
+}
+
+/**
+ * Docker cannot change a network's driver options in place, so the plan's network update means: detach the
+ * services using it (each a rollout), remove it, create it with the new options, attach them again (a rollout each),
+ * keeping each attachment's aliases. Services not managed by base on that network make it fail before anything is
+ * touched.
+ */
+async function recreateNetwork(change: Change, intent: NetworkIntent, context: ExecContext): Promise<string | undefined> {
+  const { docker } = context;
+  if (!change.live) throw new ObjectFailure(`the plan has no live network for ${intent.name}; re-plan`);
+  const network = (await docker.getNetwork(change.live.id).inspect()) as { Id: string; Labels?: Record<string, string> | null };
+  await requireManaged('network', intent.name, network.Labels ?? {});
+  const uses = (s: AttachedService) =>
+    ((s.Spec.TaskTemplate as Docker.ContainerTaskSpec | undefined)?.Networks ?? []).some((n) => n.Target === network.Id || n.Target === intent.name);
+  const attached = ((await docker.listServices()) as AttachedService[]).filter(uses);
+  const foreign = attached.filter((s) => s.Spec.Labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE);
+  if (foreign.length > 0) {
+    throw new ObjectFailure(`network ${intent.name} must be recreated but services not managed by base use it (${foreign.map((s) => s.Spec.Name).join(', ')}); detach them first`);
+  }
+  const aliases = new Map<string, string[] | undefined>();
+  for (const service of attached) {
+    const task = service.Spec.TaskTemplate as Docker.ContainerTaskSpec;
+    const mine = (task.Networks ?? []).find((n) => n.Target === network.Id || n.Target === intent.name);
+    aliases.set(service.ID, mine?.Aliases);
+    const spec = { ...service.Spec, TaskTemplate: { ...task, Networks: (task.Networks ?? []).filter((n) => n !== mine) } };
+    await updateAndWait(context, service.ID, service.Version?.Index, spec, `detaching ${service.Spec.Name} from ${intent.name}`);
+  }
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await docker.getNetwork(network.Id).remove();
+      break;
+    } catch (error) {
+      if (isNotFound(error)) break;
+      if (!isNetworkInUse(error) || Date.now() > deadline) throw error;
+      await sleep(500);
+    }
+  }
+  await createNetwork(intent, context);
+  for (const service of attached) {
+    const fresh = (await docker.getService(service.ID).inspect()) as AttachedService;
+    const task = fresh.Spec.TaskTemplate as Docker.ContainerTaskSpec;
+    const link = { Target: intent.name, ...(aliases.get(service.ID) ? { Aliases: aliases.get(service.ID) } : {}) };
+    const spec = { ...fresh.Spec, TaskTemplate: { ...task, Networks: [...(task.Networks ?? []), link] } };
+    await updateAndWait(context, service.ID, fresh.Version?.Index, spec, `re-attaching ${service.Spec.Name} to ${intent.name}`);
+  }
+  return `recreated; ${attached.length} service${attached.length === 1 ? '' : 's'} re-attached`;
+}
+
+async function updateAndWait(context: ExecContext, id: string, version: number | undefined, spec: Docker.ServiceSpec, what: string): Promise<void> {
+  const since = new Date();
+  try {
+    await context.docker.getService(id).update({ _query: { version }, _body: spec } as never);
+  } catch (error) {
+    throw new ObjectFailure(`${what}: ${describeDockerError(error)}`);
+  }
+  const outcome = await waitForRollout(context.docker, id, since, true, context.rollout);
+  if (!outcome.ok) throw new ObjectFailure(`${what}: ${outcome.detail}`);
 }
 
 async function findNetworkLabels(docker: Docker, name: string): Promise<Record<string, string> | null> {
