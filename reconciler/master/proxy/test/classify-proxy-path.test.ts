@@ -67,6 +67,8 @@ const BLOCKED: string[] = [
   '/challenges/a/x/../../b/x',
   '/challenges/../x',
   '/challenges/./a',
+  '/%63hallenges/a/internal',
+  '/CHALLENGES/a/Health',
   // unicode look-alikes, raw on the wire and percent-encoded
   wire('/challenges/a/\uff49\uff4e\uff54\uff45\uff52\uff4e\uff41\uff4c'),
   '/challenges/a/%EF%BD%88ealth',
@@ -132,6 +134,7 @@ test('legitimate paths are forwarded in canonical form with the query untouched'
     [wire('/challenges/agent/caf\u00e9'), 'agent', '/caf%C3%A9', ''],
     ['/challenges/agent/k;v=1', 'agent', '/k;v=1', ''],
     ['/Challenges/agent/x', 'agent', '/x', ''],
+    ['/%63hallenges/agent/x', 'agent', '/x', ''],
   ];
   for (const [raw, slug, path, query] of cases) {
     const got = classifyProxyPath(raw);
