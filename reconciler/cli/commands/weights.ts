@@ -8,10 +8,16 @@ import {
   ZeroMinerWeightError,
 } from '../../weights/index.ts';
 import { action, UserError } from '../action.ts';
+import { DEFAULT_DESIRED_STATE_FILE, loadDesiredState, requireValid } from '../../desired-state/index.ts';
+import { openStateDir } from '../../state/index.ts';
+import { openStore, STORE_URL_ENV, StoreError, type ControlPlaneStore } from '../../store/index.ts';
+import { SigningKeyError } from '../../weights/index.ts';
+import { createWeightsLoop, epochOf, type WeightsEpochLoop } from '../../weights/epoch/index.ts';
 
 /** `base weights ...`: the weights pipeline's offline tools. */
 export function register(program: Command): void {
-  const weights = program.command('weights').description('Weights pipeline tools (aggregate an epoch offline)');
+  const weights = program.command('weights').description('Weights pipeline tools (aggregate an epoch offline, seal epochs)');
+  registerSealCommands(weights);
 
   weights
     .command('aggregate')
@@ -68,4 +74,125 @@ Example:
         }
       }),
     );
+}
+
+interface LoopFlags {
+  file: string;
+  stateDir?: string;
+  origin: string[];
+  revision?: string;
+}
+
+const LOOP_HELP = `
+Reads the desired state, the challenges' tokens and the master signing key (minted by base apply) from the
+reconciler's state folder, and the control-plane store from $${STORE_URL_ENV} (development: SQLite in the state
+folder when unset; production: PostgreSQL, required). The metagraph is subnet.yaml's development_metagraph:
+these commands refuse a production subnet until the chain reader is wired in.
+Challenges are asked at http://challenge-<slug>:<port> (the overlay); --origin SLUG=URL points one elsewhere.`;
+
+function registerSealCommands(weights: Command): void {
+  const common = (command: Command) =>
+    command
+      .option('--file <file>', 'desired-state file', DEFAULT_DESIRED_STATE_FILE)
+      .option('--state-dir <dir>', 'reconciler state folder (default: $BASE_STATE_DIR or /var/lib/base/reconciler)')
+      .option('--origin <slug=url>', 'reach a challenge at this origin (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+      .option('--revision <revision>', 'desired-state revision recorded in the vector');
+
+  common(weights.command('seal-once'))
+    .description('Collect, aggregate and seal one epoch exactly as the master does, then print the outcome')
+    .option('--epoch <n>', 'the epoch to seal (default: the current one)')
+    .option('--retry-for <seconds>', 'how long to retry while the store is unavailable', '30')
+    .option('--print-vector', 'print the sealed vector instead of a summary')
+    .addHelpText('after', `${LOOP_HELP}
+
+Exit status: 0 when the epoch is sealed now or was already sealed (the stored vector is adopted, never replaced);
+1 when nothing could be sealed (the reason goes to stderr).
+
+Example:
+  base weights seal-once --file desired-state/subnet.yaml --state-dir /var/lib/base/reconciler`)
+    .action(
+      action(async (flags: LoopFlags & { epoch?: string; retryFor: string; printVector?: boolean }) => {
+        const { loop, store, interval } = await wireLoop(flags);
+        try {
+          const epoch = flags.epoch === undefined ? epochOf(new Date(), interval) : Number(flags.epoch);
+          if (!Number.isSafeInteger(epoch) || epoch < 0) throw new UserError(`--epoch ${flags.epoch}: expected an integer >= 0`);
+          const retryFor = Number(flags.retryFor);
+          if (!(retryFor >= 0)) throw new UserError(`--retry-for ${flags.retryFor}: expected a number of seconds >= 0`);
+          const result = await loop.runEpoch(epoch, { retryUntil: new Date(Date.now() + retryFor * 1000) });
+          if (result.status === 'failed') throw new UserError(result.error);
+          const vector = result.vector;
+          const summary = {
+            status: result.status,
+            ...(result.status === 'adopted' ? { why: result.why } : {}),
+            epoch: vector.epoch,
+            digest: vector.digest,
+            signer: vector.signer.ss58,
+            uids: vector.uids.length,
+            sources: vector.source_challenges.map((s) => ({ slug: s.slug, outcome: s.outcome, carried_from_epoch: s.carried_from_epoch, reason: s.reason })),
+          };
+          process.stdout.write(`${JSON.stringify(flags.printVector ? vector : summary, null, 2)}\n`);
+          return 0;
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+
+  common(weights.command('run'))
+    .description('Run the weights epoch loop in the foreground: seal every epoch at its start until SIGINT/SIGTERM')
+    .addHelpText('after', `${LOOP_HELP}
+
+Each event (sealed, adopted, retrying, failed) is printed on stderr as one JSON line.`)
+    .action(
+      action(async (flags: LoopFlags) => {
+        const { loop, store } = await wireLoop(flags, (event) => process.stderr.write(`${JSON.stringify({ at: new Date().toISOString(), ...event })}\n`));
+        const stopped = new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        loop.start();
+        await stopped;
+        await loop.stop();
+        await store.close();
+        return 0;
+      }),
+    );
+}
+
+async function wireLoop(
+  flags: LoopFlags,
+  onEvent?: Parameters<typeof createWeightsLoop>[0]['onEvent'],
+): Promise<{ loop: WeightsEpochLoop; store: ControlPlaneStore; interval: number }> {
+  const desiredState = requireValid(await loadDesiredState(flags.file));
+  const origins = new Map<string, string>();
+  for (const entry of flags.origin) {
+    const match = /^([a-z0-9-]+)=(https?:\/\/.+)$/.exec(entry);
+    if (!match) throw new UserError(`--origin ${entry}: expected SLUG=http://HOST:PORT`);
+    if (!desiredState.challenges.some((c) => c.slug === match[1])) throw new UserError(`--origin ${entry}: no challenge ${match[1]} in ${flags.file}`);
+    origins.set(match[1]!, match[2]!);
+  }
+  const stateDir = openStateDir(flags.stateDir);
+  let store: ControlPlaneStore;
+  try {
+    store = await openStore({ url: process.env[STORE_URL_ENV], environment: desiredState.subnet.environment, stateDir: stateDir.dir });
+  } catch (error) {
+    if (error instanceof StoreError) throw new UserError(error.message);
+    throw error;
+  }
+  try {
+    const loop = await createWeightsLoop({
+      desiredState,
+      desiredStateRevision: flags.revision ?? null,
+      stateDir,
+      store,
+      originFor: (challenge) => origins.get(challenge.slug) ?? `http://challenge-${challenge.slug}:${challenge.port}`,
+      ...(onEvent ? { onEvent } : {}),
+    });
+    return { loop, store, interval: desiredState.subnet.epoch_interval_seconds };
+  } catch (error) {
+    await store.close();
+    if (error instanceof SigningKeyError) throw new UserError(`${error.message} (base apply mints the master signing key)`);
+    if (error instanceof Error && !(error instanceof UserError)) throw new UserError(error.message);
+    throw error;
+  }
 }

@@ -8,4 +8,5 @@ export { resolveSources, DEFAULT_CARRY_FORWARD_EPOCHS } from './resolve-sources.
 export type { EpochChallenge, ResolvedSources, ResolveSourcesInput } from './resolve-sources.ts';
 export { computeEpochVector, sealAndStore } from './seal-epoch.ts';
 export type { ComputedEpoch, ComputeEpochInput, StoredSeal } from './seal-epoch.ts';
-export { epochLoopConfig, masterSigningKeyPath } from './from-desired-state.ts';
+export { createWeightsLoop, epochLoopConfig, masterSigningKeyPath } from './from-desired-state.ts';
+export type { WeightsLoopWiring } from './from-desired-state.ts';
