@@ -41,3 +41,14 @@ export function describeDockerError(error: unknown): string {
   const { statusCode, message } = dockerErrorInfo(error);
   return statusCode === null ? message : `Docker API ${statusCode}: ${message}`;
 }
+
+/** The engine socket/host could not be reached at all (no daemon, wrong --docker-host). */
+export function isEngineUnreachable(error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException | null;
+  return e?.syscall === 'connect' || e?.code === 'ECONNREFUSED' || e?.code === 'EHOSTUNREACH';
+}
+
+export function engineUnreachableMessage(error: unknown, dockerHost: string | undefined): string {
+  const where = dockerHost ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  return `cannot reach the Docker Engine at ${where} (${(error as Error).message}); is this a Swarm manager? use --docker-host`;
+}

@@ -6,6 +6,7 @@ import { gitRevisionOf, loadValid, planPass } from '../../apply/pipeline.ts';
 import { MassDeleteRefusedError } from '../../plan/index.ts';
 import { dockerClient } from '../../live/index.ts';
 import { LockBusyError } from '../../lock/index.ts';
+import { engineUnreachableMessage, isEngineUnreachable } from '../../apply/docker-errors.ts';
 import { colorEnabled, renderText } from '../../render/index.ts';
 import { openStateDir } from '../../state/index.ts';
 import { action, UserError } from '../action.ts';
@@ -116,6 +117,7 @@ Examples:
           return outcome.exitCode;
         } catch (error) {
           if (error instanceof LockBusyError) throw new UserError(error.message);
+          if (isEngineUnreachable(error)) throw new UserError(engineUnreachableMessage(error, flags.dockerHost));
           if (error instanceof Error && /state folder|saved plan|format_version|not JSON/.test(error.message)) throw new UserError(error.message);
           throw error;
         } finally {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_DESIRED_STATE_FILE } from '../../desired-state/index.ts';
 import { dockerClient } from '../../live/index.ts';
 import { LockBusyError } from '../../lock/index.ts';
+import { engineUnreachableMessage, isEngineUnreachable } from '../../apply/docker-errors.ts';
 import { ReconcileLoop, reconcileOnce } from '../../loop/index.ts';
 import { openStateDir } from '../../state/index.ts';
 import { action, UserError } from '../action.ts';
@@ -77,6 +78,7 @@ Examples:
             return result.outcome.exitCode;
           } catch (error) {
             if (error instanceof LockBusyError) throw new UserError(error.message);
+          if (isEngineUnreachable(error)) throw new UserError(engineUnreachableMessage(error, flags.dockerHost));
             throw error;
           }
         }

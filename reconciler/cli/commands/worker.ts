@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { dockerClient } from '../../live/index.ts';
 import { findNode, inspectNode, listNodes, removeNode, updateNode, workerJoinInfo, type NodeSummary } from '../../apply/nodes.ts';
+import { engineUnreachableMessage, isEngineUnreachable } from '../../apply/docker-errors.ts';
 import { action, UserError } from '../action.ts';
 
 const WORKLOAD_LABEL = 'base.workload';
@@ -130,6 +131,7 @@ Examples:
 }
 
 function toUserError(error: unknown): never {
+  if (isEngineUnreachable(error)) throw new UserError(engineUnreachableMessage(error, undefined));
   throw new UserError(error instanceof Error ? error.message : String(error));
 }
 
