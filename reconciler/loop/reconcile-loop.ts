@@ -24,6 +24,8 @@ export interface ReconcileOptions {
   state: StateDir;
   scope?: Scope | null;
   lockTimeoutMs?: number;
+  /** Break a stale apply lock (dead holder on this host, or no heartbeat within the TTL) instead of waiting on it. */
+  breakStaleLock?: boolean;
   rollout?: Partial<RolloutOptions>;
   maxDeletes?: number;
   allowMassDelete?: boolean;
@@ -123,6 +125,7 @@ export async function reconcileOnce(options: ReconcileOptions, cache: DesiredSta
       state: options.state,
       autoApprove: true,
       lockTimeoutMs: options.lockTimeoutMs ?? 60_000,
+      breakLock: Boolean(options.breakStaleLock),
       scope: options.scope ?? null,
       ...(options.rollout ? { rollout: options.rollout } : {}),
       ...(options.maxDeletes !== undefined ? { maxDeletes: options.maxDeletes } : {}),

@@ -15,6 +15,7 @@ interface ReconcileFlags {
   stateDir?: string;
   dockerHost?: string;
   lockTimeout: string;
+  breakLock?: boolean;
   rolloutTimeout: string;
   allowMassDelete?: boolean;
   maxDeletes?: string;
@@ -33,6 +34,7 @@ export function register(program: Command): void {
     .option('--state-dir <dir>', 'reconciler state folder with the tokens (default: $BASE_STATE_DIR or /var/lib/base/reconciler)')
     .option('--docker-host <url>', 'Docker Engine of a Swarm manager (default: DOCKER_HOST or /var/run/docker.sock)')
     .option('--lock-timeout <seconds>', 'wait this long for a running apply before giving up on a pass', '60')
+    .option('--break-lock', 'break a stale apply lock (holder process dead, or no heartbeat within the TTL) when a pass meets one')
     .option('--rollout-timeout <seconds>', 'how long each service rollout may take before it counts as failed', '180')
     .option('--allow-mass-delete', 'allow a plan that deletes many (or all) challenge services')
     .option('--max-deletes <n>', 'refuse plans deleting more services than this (default 3)')
@@ -62,6 +64,7 @@ Examples:
           state,
           scope: flags.onlyPrefix?.length ? { namePrefixes: flags.onlyPrefix } : null,
           lockTimeoutMs: seconds(flags.lockTimeout, '--lock-timeout'),
+          breakStaleLock: Boolean(flags.breakLock),
           rollout: { timeoutMs: seconds(flags.rolloutTimeout, '--rollout-timeout') },
           ...(maxDeletes !== undefined && Number.isInteger(maxDeletes) ? { maxDeletes } : {}),
           allowMassDelete: Boolean(flags.allowMassDelete),
