@@ -9,8 +9,8 @@ TESTBED   := deploy/testbed/testbed.sh
 WORKERS   ?= 1
 
 # Unit tests need nothing but Node; integration tests (*.itest.ts) need the test bed and run one file at a time.
-UNIT_TESTS        = $(shell find reconciler submitter challenge-template -name '*.test.ts' -not -path '*/node_modules/*' | sort)
-INTEGRATION_TESTS = $(shell find reconciler submitter challenge-template -name '*.itest.ts' -not -path '*/node_modules/*' | sort)
+UNIT_TESTS        = $(shell find reconciler submitter challenge-template deploy -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+INTEGRATION_TESTS = $(shell find reconciler submitter challenge-template deploy -name '*.itest.ts' -not -path '*/node_modules/*' | sort)
 BENCHMARKS        = $(shell find reconciler submitter -name '*.bench.ts' -not -path '*/node_modules/*' | sort)
 
 .PHONY: help setup typecheck generate unit integration test bench demo demo-down testbed-up testbed-down testbed-status

@@ -16,6 +16,7 @@ API_VERSION="v1.41"
 GPU_RESOURCE="NVIDIA-GPU"
 GPU_PLACEHOLDER="${GPU_RESOURCE}=GPU-00000000-0000-0000-0000-000000000000"
 NVIDIA_RUNTIME_CONFIG="/etc/nvidia-container-runtime/config.toml"
+RENDERED=""
 
 APPLY=0
 WRITE_DAEMON_JSON=0
@@ -40,6 +41,8 @@ is printed instead (a dry run).
   --listen-addr ADDR:PORT   Swarm listen address (default 0.0.0.0:2377)
   --write-daemon-json       DESTRUCTIVE: install the workload's daemon.json and restart Docker
   --daemon-json-path PATH   where --write-daemon-json writes (default /etc/docker/daemon.json)
+  --nvidia-runtime-config PATH  with --workload gpu: the NVIDIA runtime's config.toml
+                            (default /etc/nvidia-container-runtime/config.toml)
   --gpu UUID                with --workload gpu: a GPU to advertise as NVIDIA-GPU (repeatable;
                             default: every GPU nvidia-smi lists)
   -h, --help                this help
@@ -62,6 +65,7 @@ while (($#)); do
     --listen-addr) need_value "$@"; LISTEN_ADDR="$2"; shift 2 ;;
     --daemon-json-path) need_value "$@"; DAEMON_JSON_PATH="$2"; shift 2 ;;
     --gpu) need_value "$@"; GPUS+=("$2"); shift 2 ;;
+    --nvidia-runtime-config) need_value "$@"; NVIDIA_RUNTIME_CONFIG="$2"; shift 2 ;;
     --join-token | --token) die "the join token is read only from the JOIN_TOKEN environment variable (never from the command line)" ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
@@ -130,9 +134,9 @@ install_daemon_json() {
     announce skip "daemon.json: not touched (add --write-daemon-json to install deploy/daemon/${WORKLOAD}-worker.json as ${DAEMON_JSON_PATH} and restart Docker)"
     return 0
   fi
-  local rendered
-  rendered="$(mktemp)"
-  trap 'rm -f -- "$rendered"' EXIT
+  RENDERED="$(mktemp)"
+  trap 'rm -f -- "$RENDERED"' EXIT
+  local rendered="$RENDERED"
   if [[ "$WORKLOAD" == gpu ]]; then
     local list="" uuid
     if ((APPLY)) || ((${#GPUS[@]})); then
@@ -140,8 +144,11 @@ install_daemon_json() {
         [[ -n "$uuid" ]] && list+="${list:+, }\"${GPU_RESOURCE}=${uuid}\""
       done < <(gpu_uuids)
       [[ -n "$list" ]] || die "no GPU found to advertise"
-      announce check "command -v nvidia-container-runtime   (the gpu daemon.json makes it the default runtime)"
-      if ((APPLY)); then command -v nvidia-container-runtime >/dev/null || die "nvidia-container-runtime not found: install nvidia-container-toolkit first"; fi
+      announce check "command -v nvidia-container-runtime; test -f ${NVIDIA_RUNTIME_CONFIG}   (the gpu daemon.json makes it the default runtime)"
+      if ((APPLY)); then
+        command -v nvidia-container-runtime >/dev/null || die "nvidia-container-runtime not found: install nvidia-container-toolkit first"
+        [[ -f "$NVIDIA_RUNTIME_CONFIG" ]] || die "${NVIDIA_RUNTIME_CONFIG} not found: install nvidia-container-toolkit first (or give --nvidia-runtime-config)"
+      fi
     else
       list="\"${GPU_RESOURCE}=<each GPU from: nvidia-smi --query-gpu=uuid --format=csv,noheader>\""
     fi

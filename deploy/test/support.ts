@@ -1,0 +1,54 @@
+/**
+ * Helpers for the tests of deploy/: run a script with a PATH whose `docker`, `systemctl`, `curl`, `install`,
+ * `nvidia-smi`, `nvidia-container-runtime` and `sed -i`-style host changers are recorders, so a test sees every
+ * command a script actually ran and nothing reaches the host.
+ */
+import { execa } from 'execa';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+export const DEPLOY = path.join(REPO_ROOT, 'deploy');
+
+export interface FakeHost {
+  dir: string;
+  bin: string;
+  log: string;
+  /** Lines `<command> <args...>` of every recorded call, in order. */
+  calls(): Promise<string[]>;
+  /** Everything the recorder of `command` read on its stdin. */
+  stdin(command: string): Promise<string>;
+}
+
+/**
+ * A folder of recorders. `answers` maps a command prefix (e.g. `docker version`) to what the recorder prints;
+ * anything else prints nothing and succeeds.
+ */
+export async function fakeHost(answers: Record<string, string> = {}): Promise<FakeHost> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'base-deploy-test-'));
+  const bin = path.join(dir, 'bin');
+  const log = path.join(dir, 'calls.log');
+  await writeFile(log, '');
+  await execa('mkdir', ['-p', bin]);
+  const cases = Object.entries(answers)
+    .map(([prefix, out]) => `  ${JSON.stringify(prefix)}*) printf '%s\\n' ${shellQuote(out)} ;;`)
+    .join('\n');
+  for (const name of ['docker', 'systemctl', 'curl', 'nvidia-smi', 'nvidia-container-runtime']) {
+    const script = `#!/bin/bash\nprintf '%s\\n' "${name} $*" >>${shellQuote(log)}\n[ -t 0 ] || cat >>${shellQuote(path.join(dir, `${name}.stdin`))}\ncase "${name} $*" in\n${cases}\nesac\nexit 0\n`;
+    await writeFile(path.join(bin, name), script);
+    await chmod(path.join(bin, name), 0o755);
+  }
+  return { dir, bin, log, calls: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean),
+    stdin: async (command) => readFile(path.join(dir, `${command}.stdin`), 'utf8').catch(() => ''),
+  };
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export function runScript(script: string, args: string[], env: Record<string, string>, fake?: FakeHost) {
+  const PATH = `${fake ? `${fake.bin}:` : ''}${path.dirname(process.execPath)}:/usr/sbin:/usr/bin:/sbin:/bin`;
+  return execa('bash', [path.join(DEPLOY, script), ...args], { reject: false, cwd: REPO_ROOT, env: { PATH, ...env }, extendEnv: false, stdin: 'ignore' });
+}
