@@ -70,6 +70,9 @@ export type EpochRunResult =
   | { status: 'failed'; epoch: number; error: string };
 
 export interface WeightsLoopDetails extends WeightsReaderStatus {
+  /** The epoch by the clock now; with `lastSealedEpoch`, how far sealing is behind (e.g. during a store outage). */
+  currentEpoch: number;
+  epochsSinceLastSeal: number | null;
   store: StoreAvailability;
   lastAttempt: { epoch: number; at: string; status: EpochRunResult['status'] | 'running' } | null;
 }
@@ -128,7 +131,15 @@ export class WeightsEpochLoop implements WeightsReader {
   }
 
   details(): WeightsLoopDetails {
-    return { ...this.status(), store: this.store.availability(), lastAttempt: this.lastAttempt };
+    const status = this.status();
+    const currentEpoch = epochOf(this.now(), this.options.config().epochIntervalSeconds);
+    return {
+      ...status,
+      currentEpoch,
+      epochsSinceLastSeal: status.lastSealedEpoch === null ? null : currentEpoch - status.lastSealedEpoch,
+      store: this.store.availability(),
+      lastAttempt: this.lastAttempt,
+    };
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------------------------
@@ -201,6 +212,8 @@ export class WeightsEpochLoop implements WeightsReader {
         signal: this.stopping.signal,
       });
       const fetchedAt = this.now();
+      // Stopping cut the collection short: its failures are ours, not the challenges', so seal nothing.
+      if (this.stopping.signal.aborted) throw new Error('the weights loop stopped during collection');
 
       const stored = await this.retrying(epoch, retryUntil, async () => {
         const metagraph = await this.options.metagraph.read();
