@@ -17,7 +17,7 @@ import { adminAuth } from './admin-auth.ts';
 import { readAdminToken, type MasterConfig } from './config.ts';
 import { DesiredSource } from './desired-source.ts';
 import { buildHealth } from './health.ts';
-import { jsonLog, type MasterLog } from './log.ts';
+import { bufferedStdout, jsonLog, type MasterLog } from './log.ts';
 import { MasterMetrics } from './metrics.ts';
 import { ChallengeProber } from './probes.ts';
 import { buildRegistry } from './registry.ts';
@@ -48,7 +48,8 @@ interface SigningKeyInfo {
 
 export async function startMaster(options: StartMasterOptions): Promise<RunningMaster> {
   const { config, version } = options;
-  const log = options.log ?? jsonLog();
+  const stdout = bufferedStdout();
+  const log = options.log ?? jsonLog(stdout.write);
   const startedAt = new Date();
   const auth = adminAuth(await readAdminToken(config.adminTokenFile));
   const signingKey = await readSigningKey(config.signingKeyFile, log);
@@ -199,6 +200,7 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
       await prober.stop();
       await store.close();
       log.event('stopped', { drained: result.drained, abandoned: result.abandoned });
+      stdout.flush();
     },
   };
 }
