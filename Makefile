@@ -45,9 +45,11 @@ bench: setup testbed-up ## Benchmarks, printed as JSON
 	@if [ -z "$(strip $(BENCHMARKS))" ]; then echo '{"benchmarks":[],"note":"no benchmarks yet"}'; fi
 	@for b in $(BENCHMARKS); do $(TSX) $$b || exit 1; done
 
-demo: setup ## Local Swarm, a real challenge, the reconciler applying desired-state/, HTTP on :18080
-	@echo "make demo arrives with the challenge-author issue (#7); for now: make testbed-up && $(BASE) validate" >&2
-	@exit 1
+demo: setup ## Local Swarm, two challenges from the template, base apply, miners, a sealed epoch; HTTP on :18080
+	deploy/demo/demo.sh up
+
+demo-down: ## Remove what make demo made (services, secrets, network, its volumes and images, its state folder)
+	deploy/demo/demo.sh down
 
 testbed-up: ## Bring up (idempotently) Docker, Swarm, registry, PostgreSQL, base image, workers
 	$(TESTBED) up --workers $(WORKERS)
