@@ -105,3 +105,33 @@ test('a bad --origin and a missing signing key are clear errors', async () => {
   assert.equal(missing.exitCode, 1);
   assert.match(missing.stderr, /cannot open the signing key .*master-signing-key\.seed: ENOENT \(base apply mints the master signing key\)/);
 });
+
+test('base weights run seals the current epoch at start, logs events as JSON lines, and stops on SIGTERM', async () => {
+  const child = execa(
+    process.execPath,
+    [path.join(ROOT, 'bin/base.mjs'), 'weights', 'run', '--file', path.join(dir, 'subnet.yaml'), '--state-dir', state.dir,
+      '--origin', `alpha=${servers.get('alpha')!.origin}`, '--origin', `beta=${servers.get('beta')!.origin}`],
+    { reject: false, cwd: ROOT, env: { BASE_DATABASE_URL: '' } },
+  );
+  let stderr = '';
+  const sealed = new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no epoch-sealed event within 20 s: ${stderr}`)), 20_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      for (const line of stderr.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const event = JSON.parse(line) as Record<string, unknown>;
+        if (event.type === 'epoch-sealed' || event.type === 'epoch-adopted') {
+          clearTimeout(timer);
+          resolve(event);
+        }
+      }
+    });
+  });
+  const event = await sealed;
+  const now = Math.floor(Date.now() / 1000 / 12);
+  assert.ok(event.epoch === now || event.epoch === now - 1, `sealed epoch ${String(event.epoch)}, current ${now}`);
+  child.kill('SIGTERM');
+  const exit = await child;
+  assert.equal(exit.exitCode, 0, exit.stderr);
+});
