@@ -171,7 +171,7 @@ ensure_dockerd() {
     log "starting dockerd (log: ${LOG_DIR}/dockerd.log)"
     rm -f -- "$DOCKER_PIDFILE"
     setsid -f dockerd --host "unix://${DOCKER_SOCKET}" --pidfile "$DOCKER_PIDFILE" \
-      >>"${LOG_DIR}/dockerd.log" 2>&1 </dev/null 9>&-
+      >>"${LOG_DIR}/dockerd.log" 2>&1 </dev/null
     record_created "dockerd"
   fi
   wait_for 90 "dockerd to answer on ${DOCKER_SOCKET}" docker_answers
@@ -221,7 +221,7 @@ EOF
   log "starting ${name} on ${addr} (log: ${LOG_DIR}/${name}.log)"
   # shellcheck disable=SC2016 # $$ expands in the child shell, which then becomes the registry.
   setsid -f sh -c 'echo "$$" >"$1"; exec docker-registry serve "$2"' sh "$pidfile" "$config" \
-    >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null 9>&-
+    >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null
   record_created "$name"
   wait_for 30 "${name} to answer GET http://${addr}/v2/" registry_answers "$addr"
 }
@@ -404,7 +404,7 @@ ensure_worker() {
         'hostname "$1"; shift; exec dockerd "$@"' sh "$name" \
         --data-root "$(worker_dataroot "$i")" --exec-root "$(worker_execroot "$i")" \
         --pidfile "$(worker_pidfile "$i")" -H "unix://$(worker_socket "$i")" \
-        >>"${LOG_DIR}/dockerd-${name}.log" 2>&1 </dev/null 9>&-
+        >>"${LOG_DIR}/dockerd-${name}.log" 2>&1 </dev/null
     fi
     wait_for 90 "${name}'s dockerd to answer" worker_answers "$i"
   fi
@@ -697,11 +697,13 @@ main() {
   esac
   [[ "$(id -u)" == "0" ]] || die "must run as root"
   if [[ "$cmd" == "status" ]]; then cmd_status; return; fi
-  # One up/down at a time: several test runs may call `make testbed-up` at once.
-  mkdir -p /run/lock
-  # (The daemons started below do not inherit fd 9, so the lock ends with this script.)
-  exec 9>"/run/lock/base-testbed-script.lock"
-  flock 9
+  # One up/down at a time: several test runs may call `make testbed-up` at once. `flock -o` holds the lock in its
+  # own process and runs this script without the lock's descriptor, so no daemon started here (dockerd, registry,
+  # PostgreSQL) can inherit it and keep it locked after the script ends.
+  if [[ "${BASE_TESTBED_LOCKED:-}" != "1" ]]; then
+    mkdir -p /run/lock
+    exec env BASE_TESTBED_LOCKED=1 flock -o /run/lock/base-testbed-script.lock "$BASH" "${BASH_SOURCE[0]}" "$cmd" "$@"
+  fi
   case "$cmd" in
     up) cmd_up "$@" ;;
     down) cmd_down ;;
