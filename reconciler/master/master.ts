@@ -75,10 +75,14 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
   // Admin actions: plan and reconcile need the Docker API and the state folder.
   let lastPlan: Plan | null = null;
   let reconciling = false;
-  const stateDir = docker !== null ? openStateDir(config.stateDir) : null;
-  const reconcileOptions = docker !== null && stateDir !== null ? { file: config.desiredFile, docker, state: stateDir } : null;
+  // Only with the reconciler's own state folder (it holds the minted tokens and signing key seed): against an empty
+  // folder a reconcile would mint new tokens and roll every challenge.
+  const stateDir = docker !== null && config.stateDir !== null ? openStateDir(config.stateDir) : null;
+  const stateReady = stateDir !== null && (await stateDir.masterSigningKeySecretName().catch(() => null)) !== null;
+  if (docker !== null && !stateReady) log.event('admin-reconcile-disabled', { reason: 'no reconciler state folder with a minted signing key (--state-dir)' });
+  const reconcileOptions = docker !== null && stateDir !== null && stateReady ? { file: config.desiredFile, docker, state: stateDir } : null;
   const runReconcile = (): { accepted: boolean; detail: string } => {
-    if (reconcileOptions === null) return { accepted: false, detail: 'Reconciling needs the Docker API' };
+    if (reconcileOptions === null) return { accepted: false, detail: 'Reconciling needs the Docker API and the reconciler state folder' };
     if (reconciling) return { accepted: false, detail: 'A reconcile pass is already running' };
     reconciling = true;
     const timer = metrics.reconcileDuration.startTimer();
