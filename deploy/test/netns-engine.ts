@@ -69,10 +69,12 @@ export async function startNetnsEngine(role: string): Promise<NetnsEngine> {
         // stopped
       }
     }
+    // /var/run is a link to /run: mounts are listed under their real path.
+    const owned = [root, execRoot, execRoot.replace(/^\/var\/run\//, '/run/')];
     const mounts = readFileSync('/proc/self/mounts', 'utf8')
       .split('\n')
       .map((line) => line.split(' ')[1] ?? '')
-      .filter((m) => m.startsWith(root) || m.startsWith(execRoot))
+      .filter((m) => owned.some((prefix) => m === prefix || m.startsWith(`${prefix}/`)))
       .sort()
       .reverse();
     for (const mount of mounts) await execa('umount', ['-l', mount], { reject: false });
