@@ -8,9 +8,9 @@ after(async () => {
   await Promise.all(servers.map((server) => server.close()));
 });
 
-test('eight challenges answering in 200 ms each are collected in about 200 ms, not 1.6 s', async () => {
+test('eight challenges answering in 300 ms each are collected in about 300 ms, far from the 2.4 s of asking them in turn', async () => {
   const count = 8;
-  const delayMs = 200;
+  const delayMs = 300;
   const origins = new Map<string, string>();
   const expected = new Map<string, Record<string, number>>();
   for (let i = 0; i < count; i++) {
@@ -38,7 +38,8 @@ test('eight challenges answering in 200 ms each are collected in about 200 ms, n
     assert.equal(result.attempts, 1);
   }
   assert.ok(elapsed >= delayMs, `took ${elapsed.toFixed(0)} ms`);
-  assert.ok(elapsed < delayMs * 2, `took ${elapsed.toFixed(0)} ms for ${count} challenges of ${delayMs} ms each: not parallel`);
+  // Sequential collection costs at least count × delay (2.4 s); the bound leaves room for a loaded CI machine.
+  assert.ok(elapsed < delayMs * 3, `took ${elapsed.toFixed(0)} ms for ${count} challenges of ${delayMs} ms each: not parallel`);
 });
 
 test('each request carries that challenge\'s bearer token and slug header; a missing token fails only that challenge', async () => {

@@ -22,7 +22,7 @@ test('started, the loop seals the current epoch at once and each following epoch
   const firstEpoch = Math.floor(Date.now() / 1000);
   loop.start();
   try {
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 10_000;
     while (events.filter((e) => e.type === 'epoch-sealed').length < 3 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
