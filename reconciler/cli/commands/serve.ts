@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--probe-interval <seconds>', 'how often challenges are probed on /health and /version', '15')
     .option('--probe-timeout <seconds>', 'timeout of each probe request', '2')
     .option('--reconcile-interval <seconds>', 'run a reconcile pass this often (0: only on POST /admin/reconcile)', '0')
-    .option('--shutdown-grace <seconds>', 'on SIGTERM/SIGINT, how long in-flight requests may take to finish', '10')
+    .option('--shutdown-grace <seconds>', 'on SIGTERM/SIGINT, how long in-flight requests may take to finish (keep below the service stop grace period, 10 s)', '8')
     .addHelpText(
       'after',
       `
