@@ -5,6 +5,7 @@ import * as pin from './pin.ts';
 import * as plan from './plan.ts';
 import * as reconcile from './reconcile.ts';
 import * as serve from './serve.ts';
+import * as submitter from './submitter.ts';
 import * as token from './token.ts';
 import * as validate from './validate.ts';
 import * as volume from './volume.ts';
@@ -17,4 +18,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [apply, challenge, pin, plan, reconcile, serve, token, validate, volume, weights, worker];
+export const commandModules: CommandModule[] = [apply, challenge, pin, plan, reconcile, serve, submitter, token, validate, volume, weights, worker];
