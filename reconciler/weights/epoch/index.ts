@@ -10,3 +10,5 @@ export { computeEpochVector, sealAndStore } from './seal-epoch.ts';
 export type { ComputedEpoch, ComputeEpochInput, StoredSeal } from './seal-epoch.ts';
 export { createWeightsLoop, epochLoopConfig, masterSigningKeyPath } from './from-desired-state.ts';
 export type { WeightsLoopWiring } from './from-desired-state.ts';
+export { chainMetagraphSource } from './chain-metagraph-source.ts';
+export type { ChainMetagraphReader } from './chain-metagraph-source.ts';
