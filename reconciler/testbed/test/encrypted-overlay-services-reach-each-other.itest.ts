@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import { dockerCli, testbedDocker } from '../docker.ts';
 import { readTestbedEndpoints } from '../endpoints.ts';
 import { buildTestImage } from '../images.ts';
-import { removeTestObjects, testRun } from '../test-objects.ts';
+import { removeTestObjects, testRun, waitUntil } from '../test-objects.ts';
 import { ECHO_SERVER_JS, waitForTaskState } from './support.ts';
 
 const endpoints = readTestbedEndpoints();
@@ -38,7 +38,11 @@ test('two services on an encrypted overlay network (dnsrr) reach each other by s
     Options: { encrypted: 'true', 'com.docker.network.driver.mtu': '1450' },
     Labels: run.labels,
   });
-  const inspected = await network.inspect();
+  // Right after creation the engine has once answered with Options null (fresh Swarm); the spec settles quickly.
+  const inspected = await waitUntil('the new network to show its options', async () => {
+    const current = await network.inspect();
+    return current.Options ? current : undefined;
+  }, 10_000);
   assert.ok('encrypted' in (inspected.Options ?? {}), `network options ${JSON.stringify(inspected.Options)}`);
 
   const nonce = randomBytes(6).toString('hex');
