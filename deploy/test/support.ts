@@ -23,22 +23,28 @@ export interface FakeHost {
 
 /**
  * A folder of recorders. `answers` maps a command prefix (e.g. `docker version`) to what the recorder prints;
- * anything else prints nothing and succeeds.
+ * `failures` lists prefixes that exit 1 (e.g. `docker secret inspect`: not found); anything else prints nothing and
+ * succeeds.
  */
-export async function fakeHost(answers: Record<string, string> = {}): Promise<FakeHost> {
+export async function fakeHost(answers: Record<string, string> = {}, failures: string[] = []): Promise<FakeHost> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'base-deploy-test-'));
   const bin = path.join(dir, 'bin');
   const log = path.join(dir, 'calls.log');
   await writeFile(log, '');
   await execa('mkdir', ['-p', bin]);
-  const cases = Object.entries(answers)
-    .map(([prefix, out]) => `  ${JSON.stringify(prefix)}*) printf '%s\\n' ${shellQuote(out)} ;;`)
-    .join('\n');
+  const cases = [
+    ...failures.map((prefix) => `  ${JSON.stringify(prefix)}*) exit 1 ;;`),
+    ...Object.entries(answers).map(([prefix, out]) => `  ${JSON.stringify(prefix)}*) printf '%s\\n' ${shellQuote(out)} ;;`),
+  ].join('\n');
   for (const name of ['docker', 'systemctl', 'curl', 'nvidia-smi', 'nvidia-container-runtime']) {
     const script = `#!/bin/bash\nprintf '%s\\n' "${name} $*" >>${shellQuote(log)}\n[ -t 0 ] || cat >>${shellQuote(path.join(dir, `${name}.stdin`))}\ncase "${name} $*" in\n${cases}\nesac\nexit 0\n`;
     await writeFile(path.join(bin, name), script);
     await chmod(path.join(bin, name), 0o755);
   }
+  // `node bin/base.mjs ...` (the reconciler) is recorded; any other node use runs the real node.
+  const node = `#!/bin/bash\nif [ "$1" = bin/base.mjs ]; then printf '%s\\n' "node $*" >>${shellQuote(log)}; exit 0; fi\nexec ${shellQuote(process.execPath)} "$@"\n`;
+  await writeFile(path.join(bin, 'node'), node);
+  await chmod(path.join(bin, 'node'), 0o755);
   return { dir, bin, log, calls: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean),
     stdin: async (command) => readFile(path.join(dir, `${command}.stdin`), 'utf8').catch(() => ''),
   };

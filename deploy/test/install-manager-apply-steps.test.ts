@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fakeHost, runScript } from './support.ts';
+
+const ADMIN = 'admin-token-value-for-this-test-1234';
+
+test('install-manager --apply (recorded host): swarm init, admin token from BASE_ADMIN_TOKEN to docker secret create on stdin only, state folder, pull, base apply', async () => {
+  const fake = await fakeHost(
+    { 'docker version': '20.10.24+dfsg1', 'docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}': 'inactive false' },
+    ['docker secret inspect', 'docker image inspect'],
+  );
+  const stateDir = path.join(fake.dir, 'state');
+  const tokenFile = path.join(fake.dir, 'etc', 'admin-token');
+  const run = await runScript('install-manager.sh', ['--apply', '--advertise-addr', '10.0.0.5', '--state-dir', stateDir, '--admin-token-file', tokenFile, '--only-prefix', 'x-'], { BASE_ADMIN_TOKEN: ADMIN }, fake);
+  assert.equal(run.exitCode, 0, run.stderr + run.stdout);
+  assert.ok(!run.stdout.includes(ADMIN) && !run.stderr.includes(ADMIN), 'the token is never printed');
+  const calls = await fake.calls();
+  assert.ok(!calls.some((c) => c.includes(ADMIN)), `the token is in no argv:\n${calls.join('\n')}`);
+  assert.equal(await fake.stdin('docker'), ADMIN, 'the token reached docker on stdin');
+  assert.equal(await readFile(tokenFile, 'utf8'), ADMIN);
+  assert.equal((await stat(tokenFile)).mode & 0o777, 0o600);
+  assert.equal((await stat(stateDir)).mode & 0o777, 0o700);
+  const expected = [
+    "docker version --format {{.Server.Version}}",
+    'docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}',
+    'docker swarm init --advertise-addr 10.0.0.5',
+    'docker secret inspect --format {{.ID}} base-admin-token',
+    'docker secret create --label base.role=admin-token base-admin-token -',
+    'docker image inspect --format {{.Id}} ghcr.io/base-subnet/master:1.4.2@sha256:5f0c7d8e2b1a4c3d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d',
+    'docker pull --quiet ghcr.io/base-subnet/master:1.4.2@sha256:5f0c7d8e2b1a4c3d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d',
+    `node bin/base.mjs apply desired-state/subnet.yaml --auto-approve --state-dir ${stateDir} --rollout-timeout 180 --only-prefix x-`,
+  ];
+  assert.deepEqual(calls, expected, 'exactly these commands, in this order (no daemon.json, no restart without its flag)');
+});
+
+test('install-manager --apply refuses an old engine, a worker engine, and a missing --advertise-addr before changing anything', async () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ 'docker version': '19.03.15' }, /Docker engine 19\.03\.15 is too old; 20\.10 or newer/],
+    [{ 'docker version': '24.0.7', 'docker info --format': 'active false' }, /a Swarm worker, not a manager/],
+    [{ 'docker version': '24.0.7', 'docker info --format': 'inactive false' }, /give --advertise-addr ADDR/],
+  ];
+  for (const [answers, message] of cases) {
+    const fake = await fakeHost(answers);
+    const args = ['--apply', '--state-dir', path.join(fake.dir, 'state'), '--admin-token-file', path.join(fake.dir, 't')];
+    if (!message.source.includes('advertise')) args.push('--advertise-addr', '10.0.0.5');
+    const run = await runScript('install-manager.sh', args, {}, fake);
+    assert.equal(run.exitCode, 1, run.stdout);
+    assert.match(run.stderr, message);
+    const calls = await fake.calls();
+    assert.ok(!calls.some((c) => /swarm init|secret create|pull|bin\/base\.mjs|systemctl/.test(c)), calls.join('\n'));
+  }
+});
