@@ -23,7 +23,7 @@ import { ChallengeProber } from './probes.ts';
 import { buildRegistry } from './registry.ts';
 import { createMasterServer, type MasterServer } from './server.ts';
 import { storeWeightsReader } from './store-weights-reader.ts';
-import { dockerSwarmStatus, type SwarmStatusSource } from './swarm-status.ts';
+import { dockerSwarmStatus, revisionOf, type SwarmStatusSource } from './swarm-status.ts';
 import { mapResolver, overlayUpstreams } from './upstreams.ts';
 import type { WeightsReader } from './weights-reader.ts';
 
@@ -120,7 +120,7 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
     registry: () =>
       buildRegistry({
         desired: desired.current().state,
-        revision: swarm?.snapshot().revision ?? null,
+        revision: swarm ? revisionOf(swarm.snapshot().tasks, (desired.current().state?.challenges ?? []).map((c) => c.slug)) : null,
         signingKey,
         tasks: swarm && swarm.snapshot().available ? swarm.snapshot().tasks : null,
         probes: prober.all(),

@@ -8,6 +8,9 @@ import type Docker from 'dockerode';
 export interface ChallengeTasks {
   running: number;
   desired: number;
+  /** The service's `base.desired-state.revision` and `base.applied-at` labels. */
+  revision?: string | null;
+  appliedAt?: string | null;
 }
 
 export interface SwarmSnapshot {
@@ -18,7 +21,7 @@ export interface SwarmSnapshot {
   error: string | null;
   /** slug → tasks, from services labelled base.role=challenge. */
   tasks: ReadonlyMap<string, ChallengeTasks>;
-  /** `base.desired-state.revision` of the most recently applied managed service. */
+  /** `base.desired-state.revision` of the most recently applied challenge service (see `revisionOf` for a subset). */
   revision: string | null;
 }
 
@@ -64,15 +67,20 @@ export function dockerSwarmStatus(docker: Docker, options: { timeoutMs?: number;
       let newest = '';
       for (const service of services) {
         const labels = service.Spec?.Labels ?? {};
+        const slug = labels[SLUG_LABEL];
+        if (labels[ROLE_LABEL] !== 'challenge' || !slug) continue;
         const appliedAt = labels[APPLIED_AT_LABEL] ?? '';
         if (labels[REVISION_LABEL] && appliedAt >= newest) {
           newest = appliedAt;
           revision = labels[REVISION_LABEL];
         }
-        const slug = labels[SLUG_LABEL];
-        if (labels[ROLE_LABEL] !== 'challenge' || !slug) continue;
         slugOfService.set(service.ID, slug);
-        bySlug.set(slug, { running: 0, desired: service.Spec?.Mode?.Replicated?.Replicas ?? 0 });
+        bySlug.set(slug, {
+          running: 0,
+          desired: service.Spec?.Mode?.Replicated?.Replicas ?? 0,
+          revision: labels[REVISION_LABEL] ?? null,
+          appliedAt: labels[APPLIED_AT_LABEL] ?? null,
+        });
       }
       for (const task of tasks) {
         const slug = task.ServiceID ? slugOfService.get(task.ServiceID) : undefined;
@@ -114,4 +122,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new TimeoutError('timeout')), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Revision of the most recently applied service among `slugs` (the challenges this master serves). */
+export function revisionOf(tasks: ReadonlyMap<string, ChallengeTasks>, slugs: Iterable<string>): string | null {
+  let revision: string | null = null;
+  let newest = '';
+  for (const slug of slugs) {
+    const entry = tasks.get(slug);
+    if (!entry?.revision) continue;
+    const appliedAt = entry.appliedAt ?? '';
+    if (revision === null || appliedAt >= newest) {
+      newest = appliedAt;
+      revision = entry.revision;
+    }
+  }
+  return revision;
 }

@@ -56,11 +56,15 @@ async function get(pathname: string, headers: Record<string, string> = {}): Prom
 
 async function buildMasterImage(): Promise<string> {
   const name = `${endpoints.registry.address}/base-test/master:itest`;
+  const previous = (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', name], { reject: false })).stdout.trim();
   await execa('docker', ['build', '--quiet', '--build-arg', `BASE_IMAGE=${endpoints.baseImage.ref}`, '--tag', name, '.'], {
     cwd: REPO_ROOT,
     env: { DOCKER_BUILDKIT: '0' },
   });
   await execa('docker', ['push', name]);
+  // The tag is reused run after run; drop the image it pointed at before (unless a container still uses it).
+  const current = (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', name])).stdout.trim();
+  if (previous && previous !== current) await execa('docker', ['image', 'rm', previous], { reject: false });
   const digest = await registryManifestDigest(endpoints, 'base-test/master', 'itest');
   assert.ok(digest, 'the master image is in the registry');
   return `${name}@${digest}`;
