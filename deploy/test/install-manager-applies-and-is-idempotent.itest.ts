@@ -6,8 +6,9 @@
  * changes nothing: same service versions, tasks, secrets and networks.
  *
  * Own engine, own Swarm: the fixed master names (`base-master`, published port) never clash with the test bed's
- * Swarm or a running demo. The master image is a stand-in built here (the repository's master Dockerfile is another
- * issue's work): it answers with hashes of the two secrets it finds mounted.
+ * Swarm or a running demo. The first test's master is a stand-in that answers with hashes of the two secrets it
+ * finds mounted (proving what the installer and the reconciler created); the second builds the repository's
+ * Dockerfile with --build --base-image and checks the real master's /health.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,11 +50,11 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function installManager(file: string, stateDir: string, tokenFile: string) {
+function installManager(file: string, stateDir: string, tokenFile: string, extra: string[] = [], on: NetnsEngine = engine!) {
   return execa('bash', [
-    path.join(DEPLOY, 'install-manager.sh'), '--apply', '--advertise-addr', engine!.address,
-    '--desired-state', file, '--state-dir', stateDir, '--admin-token-file', tokenFile, '--rollout-timeout', '120',
-  ], { reject: false, cwd: REPO_ROOT, env: { DOCKER_HOST: engine!.dockerHost, BASE_ADMIN_TOKEN: '' }, stdin: 'ignore' });
+    path.join(DEPLOY, 'install-manager.sh'), '--apply', '--advertise-addr', on.address,
+    '--desired-state', file, '--state-dir', stateDir, '--admin-token-file', tokenFile, '--rollout-timeout', '120', ...extra,
+  ], { reject: false, cwd: REPO_ROOT, env: { DOCKER_HOST: on.dockerHost, BASE_ADMIN_TOKEN: '' }, stdin: 'ignore' });
 }
 
 async function snapshot(): Promise<Record<string, string>> {
@@ -137,4 +138,49 @@ test('install-manager --apply on a fresh host: Swarm, admin token, state folder,
   assert.deepEqual(await snapshot(), before, 'the second run changed no service version, task, secret, network or volume');
   assert.equal((await readFile(tokenFile, 'utf8')).trim(), adminToken, 'the token file is kept');
   t.diagnostic(`install-manager --apply on a fresh engine: first run ${firstMs} ms, second (no-op) run ${secondMs} ms`);
+});
+
+test('install-manager --apply --build --base-image builds the repository Dockerfile and runs the real master (base serve) healthy; a second run changes nothing', { timeout: 900_000 }, async (t) => {
+  const endpoints = readTestbedEndpoints();
+  const own = await startNetnsEngine('bld');
+  t.after(() => own.stop());
+  // The operator's host has the base image locally; here it comes from the test bed registry.
+  await own.docker(['pull', endpoints.baseImage.registryRef]);
+  await own.docker(['tag', endpoints.baseImage.registryRef, endpoints.baseImage.ref]);
+  const image = `base-itest/master:${prefix}`;
+  const file = path.join(dir, 'subnet-build.yaml');
+  await writeFile(file, stringify({
+    version: 1,
+    subnet: { name: 'itest', netuid: 2, environment: 'development', chain_endpoint: 'ws://127.0.0.1:9944', epoch_interval_seconds: 12 },
+    master: { image, port: PORT, admin_token_secret: `${prefix}-admin-token` },
+    networks: [{ name: `${prefix}-net`, encrypted: true, mtu: 1450, attachable: true }],
+    challenges: [],
+  }));
+  const stateDir = path.join(dir, 'state-build');
+  const tokenFile = path.join(dir, 'etc-build', 'admin-token');
+  const build = ['--build', '--base-image', endpoints.baseImage.ref];
+
+  const started = Date.now();
+  const first = await installManager(file, stateDir, tokenFile, build, own);
+  const firstMs = Date.now() - started;
+  assert.equal(first.exitCode, 0, `${first.stdout}\n${first.stderr}`);
+  assert.match(first.stdout, new RegExp(`DOCKER_BUILDKIT=0 docker build --tag ${image.replace(/[/.]/g, '\\$&')} --build-arg BASE_IMAGE=`));
+  const health = await waitUntil(`the master's /health on ${own.address}:${PORT}`, async () => {
+    const response = await fetch(`http://${own.address}:${PORT}/health`).catch(() => null);
+    return response?.status === 200 ? await response.text() : undefined;
+  }, 90_000, 500);
+  assert.ok(health.length > 0);
+  assert.deepEqual((await own.docker(['service', 'ls', '--format', '{{.Name}} {{.Replicas}}'])).stdout.split('\n'), ['base-master 1/1']);
+
+  const service = async () => (await own.docker(['service', 'inspect', '--format', '{{.ID}} {{.Version.Index}}', 'base-master'])).stdout;
+  const tasks = async () => (await own.docker(['service', 'ps', '-q', '--no-trunc', 'base-master'])).stdout;
+  const [serviceBefore, tasksBefore] = [await service(), await tasks()];
+  const again = Date.now();
+  const second = await installManager(file, stateDir, tokenFile, build, own);
+  const secondMs = Date.now() - again;
+  assert.equal(second.exitCode, 0, `${second.stdout}\n${second.stderr}`);
+  assert.match(second.stdout, /No changes\. Live state matches desired-state\./);
+  assert.equal(await service(), serviceBefore, 'the rebuild (from cache) changed nothing in the service');
+  assert.equal(await tasks(), tasksBefore);
+  t.diagnostic(`install-manager --apply --build: first run ${firstMs} ms (build + apply), second run ${secondMs} ms`);
 });
