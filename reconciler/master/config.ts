@@ -27,6 +27,8 @@ export interface MasterConfig {
   /** Background reconcile passes every this many ms; 0 = only on `POST /admin/reconcile`. */
   reconcileIntervalMs: number;
   shutdownGraceMs: number;
+  /** `X-Forwarded-Proto` towards challenges; default: from the client connection. */
+  forwardedProto?: 'http' | 'https';
 }
 
 export function portNumber(value: string, flag: string): number {

@@ -115,6 +115,7 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
     metrics,
     log,
     weights,
+    ...(config.forwardedProto ? { proxy: { forwardedProto: config.forwardedProto } } : {}),
     // Before the first seal, retry after about one epoch (bounded).
     weightsRetryAfterSeconds: Math.min(Math.max(desired.current().state?.subnet.epoch_interval_seconds ?? 30, 5), 600),
     registry: () =>

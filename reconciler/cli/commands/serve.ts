@@ -4,7 +4,7 @@ import { DEFAULT_MASTER_PORT, millis, portNumber, type MasterConfig } from '../.
 import { startMaster } from '../../master/master.ts';
 import { parseUpstreamFlags } from '../../master/upstreams.ts';
 import { STORE_URL_ENV } from '../../store/index.ts';
-import { action } from '../action.ts';
+import { action, UserError } from '../action.ts';
 import { readPackageVersion } from '../version.ts';
 
 interface ServeFlags {
@@ -21,6 +21,7 @@ interface ServeFlags {
   probeTimeout: string;
   reconcileInterval: string;
   shutdownGrace: string;
+  forwardedProto?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -42,6 +43,7 @@ export function register(program: Command): void {
     .option('--probe-interval <seconds>', 'how often challenges are probed on /health and /version', '15')
     .option('--probe-timeout <seconds>', 'timeout of each probe request', '2')
     .option('--reconcile-interval <seconds>', 'run a reconcile pass this often (0: only on POST /admin/reconcile)', '0')
+    .option('--forwarded-proto <http|https>', 'X-Forwarded-Proto sent to challenges (set https behind a TLS terminator; default: the connection\'s)')
     .option('--shutdown-grace <seconds>', 'on SIGTERM/SIGINT, how long in-flight requests may take to finish (keep below the service stop grace period, 10 s)', '8')
     .addHelpText(
       'after',
@@ -88,6 +90,10 @@ Examples:
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
+        if (flags.forwardedProto !== undefined && flags.forwardedProto !== 'http' && flags.forwardedProto !== 'https') {
+          throw new UserError(`--forwarded-proto: expected http or https, found ${JSON.stringify(flags.forwardedProto)}`);
+        }
+        if (flags.forwardedProto) config.forwardedProto = flags.forwardedProto;
         const master = await startMaster({ config, version: readPackageVersion() });
         await signalled;
         // A second signal while draining exits at once.

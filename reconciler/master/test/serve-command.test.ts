@@ -17,7 +17,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('base serve: static upstreams, admin token from a file, JSON logs, exit 0 after draining on SIGTERM', async () => {
+test('base serve: static upstreams, --forwarded-proto, admin token from a file, JSON logs, exit 0 after draining on SIGTERM', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'base-serve-test-'));
   const upstream = await startUpstream();
   const port = await freePort();
@@ -29,7 +29,7 @@ test('base serve: static upstreams, admin token from a file, JSON logs, exit 0 a
     const child = execa(
       process.execPath,
       [path.join(ROOT, 'bin/base.mjs'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--desired', desired,
-        '--upstream', `alpha=${upstream.origin}`, '--admin-token-file', tokenFile, '--probe-interval', '1'],
+        '--upstream', `alpha=${upstream.origin}`, '--admin-token-file', tokenFile, '--probe-interval', '1', '--forwarded-proto', 'https'],
       { cwd: ROOT, reject: false, env: { PATH: process.env.PATH ?? '' }, extendEnv: false },
     );
     let up = false;
@@ -39,6 +39,9 @@ test('base serve: static upstreams, admin token from a file, JSON logs, exit 0 a
     }
     assert.ok(up, 'base serve listens');
     assert.equal((await send(port, '/challenges/alpha/hello')).status, 200);
+    const forwarded = upstream.requests.find((r) => r.url === '/hello');
+    assert.equal(forwarded?.headers['x-forwarded-proto'], 'https');
+    assert.equal(forwarded?.headers['x-base-challenge-slug'], 'alpha');
     assert.equal((await send(port, '/admin/last-plan')).status, 401);
     assert.equal((await send(port, '/admin/last-plan', { headers: { 'x-admin-token': 'serve-test-admin-token-0123456789' } })).status, 200);
     const registry = JSON.parse((await send(port, '/v1/registry')).body) as { challenges: Array<{ slug: string }> };
