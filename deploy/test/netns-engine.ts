@@ -25,7 +25,7 @@ export interface NetnsEngine {
   stop(): Promise<void>;
 }
 
-export async function startNetnsEngine(role: string): Promise<NetnsEngine> {
+export async function startNetnsEngine(role: string, options: { configFile?: string } = {}): Promise<NetnsEngine> {
   const endpoints = readTestbedEndpoints();
   const bridge = endpoints.bridge;
   const prefix = bridge.address.split('.').slice(0, 3).join('.');
@@ -105,7 +105,8 @@ export async function startNetnsEngine(role: string): Promise<NetnsEngine> {
     const log = openSync(`${root}/dockerd.log`, 'a');
     try {
       await execa('setsid', ['-f', 'nsenter', ...inNs, 'unshare', '--uts', 'sh', '-c', 'hostname "$1"; shift; exec dockerd "$@"', 'sh', hostname,
-        '--data-root', `${root}/docker`, '--exec-root', execRoot, '--pidfile', pidfile, '-H', `unix://${socket}`], { stdio: ['ignore', log, log] });
+        '--data-root', `${root}/docker`, '--exec-root', execRoot, '--pidfile', pidfile, '-H', `unix://${socket}`,
+        ...(options.configFile ? ['--config-file', options.configFile] : [])], { stdio: ['ignore', log, log] });
     } finally {
       closeSync(log);
     }
