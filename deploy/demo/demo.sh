@@ -225,18 +225,20 @@ down() {
     fi
   done
   # Tasks must be gone before their network, secrets and volumes can be removed.
-  local deadline=$(( $(date +%s) + 60 ))
-  while docker ps -aq --filter label=com.docker.swarm.service.name | while read -r id; do
-      docker inspect --format '{{index .Config.Labels "com.docker.swarm.service.name"}}' "$id"
-    done | grep -qxE "challenge-(${SLUGS[0]}|${SLUGS[1]})|base-master"; do
-    (( $(date +%s) > deadline )) && break
-    sleep 1
+  local deadline=$(( $(date +%s) + 90 )) service
+  for service in "${services[@]}"; do
+    while [ -n "$(docker ps -aq --filter "label=com.docker.swarm.service.name=$service")" ] && (( $(date +%s) < deadline )); do
+      sleep 1
+    done
   done
 
   step "Secrets, network, volumes"
   for slug in "${SLUGS[@]}"; do
     docker secret ls -q --filter "label=base.challenge.slug=$slug" --filter label=base.managed-by=base | xargs -r docker secret rm >/dev/null || true
-    if docker volume rm "challenge-$slug-data" >/dev/null 2>&1; then echo "    removed volume challenge-$slug-data"; fi
+    if docker volume inspect "challenge-$slug-data" >/dev/null 2>&1; then
+      until docker volume rm "challenge-$slug-data" >/dev/null 2>&1 || (( $(date +%s) > deadline )); do sleep 1; done
+      docker volume inspect "challenge-$slug-data" >/dev/null 2>&1 || echo "    removed volume challenge-$slug-data"
+    fi
   done
   local signing_secret=""
   if [ -d "$STATE/reconciler" ]; then
@@ -255,8 +257,15 @@ down() {
   step "Images"
   local registry
   registry=$(endpoint registry.address 2>/dev/null || echo 127.0.0.1:5000)
-  docker images --filter "label=$DEMO_LABEL" --format '{{.Repository}}:{{.Tag}}' | grep "^$registry/$REPO_PREFIX/" | xargs -r docker rmi >/dev/null 2>&1 || true
-  docker images -q --filter "label=$DEMO_LABEL" --filter dangling=true | xargs -r docker rmi >/dev/null 2>&1 || true
+  # Twice: an image another one was built FROM (master-base) can only go once its child is gone.
+  local pass repo tag id
+  for pass in 1 2; do
+    docker images --filter "label=$DEMO_LABEL" --format '{{.Repository}} {{.Tag}} {{.ID}}' | while read -r repo tag id; do
+      [[ "$repo" == "$registry/$REPO_PREFIX/"* ]] || continue
+      if [ "$tag" = "<none>" ]; then docker rmi "$id" >/dev/null 2>&1 || true; else docker rmi "$repo:$tag" >/dev/null 2>&1 || true; fi
+    done
+  done
+  : "$pass"
   echo "    removed the $registry/$REPO_PREFIX/* images (the registry keeps its blobs)"
 
   step "State folder $STATE"
