@@ -142,6 +142,9 @@ install_daemon_json() {
   announce check "cmp -s ${template} ${DAEMON_JSON_PATH}   (already installed: nothing to do)"
   if ((APPLY)) && cmp -s -- "$template" "$DAEMON_JSON_PATH"; then skip "${DAEMON_JSON_PATH} is already the template"; return 0; fi
   if ((!APPLY)) || [[ -e "$DAEMON_JSON_PATH" ]]; then run cp -p -- "$DAEMON_JSON_PATH" "${DAEMON_JSON_PATH}.before-base"; fi
+  if ((APPLY)) && ! command -v systemctl >/dev/null; then
+    die "--write-daemon-json restarts Docker with systemctl, which this host lacks: install ${template} as ${DAEMON_JSON_PATH} and restart dockerd yourself, then run again without the flag"
+  fi
   run install -D -m 0644 -- "$template" "$DAEMON_JSON_PATH"
   run systemctl restart docker
   announce check "docker version   (wait up to 60s for the engine to answer again)"

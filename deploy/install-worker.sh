@@ -158,6 +158,9 @@ install_daemon_json() {
     cp -- "$template" "$rendered"
     announce write "${DAEMON_JSON_PATH} <- deploy/daemon/cpu-worker.json"
   fi
+  if ((APPLY)) && ! cmp -s -- "$rendered" "$DAEMON_JSON_PATH" && ! command -v systemctl >/dev/null; then
+    die "--write-daemon-json restarts Docker with systemctl, which this host lacks: install the daemon.json and restart dockerd yourself, then run again without the flag"
+  fi
   if ((APPLY)) && cmp -s -- "$rendered" "$DAEMON_JSON_PATH"; then
     skip "${DAEMON_JSON_PATH} is already this content"
   else
