@@ -181,7 +181,14 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
     if (sealed !== null) metrics.lastSealedEpoch.set(sealed);
   };
   await refreshGauges();
-  const refreshTimer = setInterval(() => void refreshGauges(), config.probeIntervalMs);
+  let refreshing = false;
+  const refreshTimer = setInterval(() => {
+    if (refreshing) return; // a slow round (store reconnecting) is never overlapped
+    refreshing = true;
+    void refreshGauges()
+      .catch((error: unknown) => log.event('refresh-failed', { error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : 'error' }))
+      .finally(() => (refreshing = false));
+  }, config.probeIntervalMs);
   refreshTimer.unref();
   const reconcileTimer = config.reconcileIntervalMs > 0 ? setInterval(() => void runReconcile(), config.reconcileIntervalMs) : null;
   reconcileTimer?.unref();
