@@ -180,6 +180,15 @@ test('the reconciler deploys the master and two challenges; the master proxies b
   const health = JSON.parse((await get('/health')).body) as { status: string; reasons: string[]; docker: { available: boolean } };
   assert.equal(health.docker.available, true, JSON.stringify(health));
 
+  // The image's exec-form HEALTHCHECK passes and the master runs as the non-root user.
+  const container = await waitUntil('the master container to be healthy', async () => {
+    const [summary] = (await fx.docker.listContainers({ filters: JSON.stringify({ label: [`com.docker.swarm.service.name=${prefix}-master`] }) })) as Array<{ Id: string }>;
+    if (!summary) return undefined;
+    const inspected = await fx.docker.getContainer(summary.Id).inspect();
+    return inspected.State.Health?.Status === 'healthy' ? inspected : undefined;
+  }, 90_000, 1_000);
+  assert.equal(container.Config.User, 'node');
+
   // A stopped challenge (scaled to 0): the safe 502, nothing about the upstream in the answer.
   const service = fx.docker.getService(fx.service('b'));
   const info = (await service.inspect()) as { Version: { Index: number }; Spec: Docker.ServiceSpec };
