@@ -51,17 +51,20 @@ export function createMasterServer(options: MasterServerOptions): MasterServer {
   let shuttingDown = false;
 
   function observeProxy(event: ProxyEvent): void {
-    metrics.countRequest('proxy', event.status);
+    // Paths no route serves are handed to the proxy too (it recognises /CHALLENGES/..., /%63hallenges/...);
+    // what it does not take as a proxy path is this server's plain 404.
+    const route: RouteClass = event.outcome === 'not-proxy' ? 'not-found' : 'proxy';
+    metrics.countRequest(route, event.status);
     const known = event.slug !== undefined && options.resolver.resolve(event.slug) !== undefined;
     if (known && event.upstreamMs !== undefined) metrics.upstreamLatency.observe({ slug: event.slug! }, event.upstreamMs / 1000);
     if (known && event.failure !== undefined) metrics.transportFailures.inc({ slug: event.slug!, code: event.failure });
-    log.request({ method: event.method, route: 'proxy', slug: event.slug, status: event.status, durationMs: event.durationMs });
+    log.request({ method: event.method, route, slug: event.slug, status: event.status, durationMs: event.durationMs });
   }
 
   function track(res: ServerResponse, route: RouteClass, method: string, started: number): void {
     res.once('close', () => {
       inFlight.delete(res);
-      if (route === 'proxy') return; // counted and logged by observeProxy
+      if (route === 'proxy' || route === 'not-found') return; // counted and logged by observeProxy
       const status = res.headersSent ? res.statusCode : 0;
       metrics.countRequest(route, status);
       log.request({ method, route, status, durationMs: performance.now() - started });
@@ -96,7 +99,7 @@ export function createMasterServer(options: MasterServerOptions): MasterServer {
     inFlight.add(res);
     if (shuttingDown) res.shouldKeepAlive = false;
     track(res, routeClass, req.method ?? '', started);
-    if (routeClass === 'proxy') return proxy(req, res);
+    if (routeClass === 'proxy' || routeClass === 'not-found') return proxy(req, res);
     // Bodies are not used by any local route; drain them so the connection stays usable.
     req.resume();
     route(routeClass, pathname, url, req, res).catch(() => {

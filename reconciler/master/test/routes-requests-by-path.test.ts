@@ -59,6 +59,17 @@ test('fixed routes answer JSON; version comes from the server', async () => {
   assert.equal((JSON.parse(health.body) as { status: string }).status, 'ok');
 });
 
+test('the proxy prefix is recognised in any spelling the proxy accepts (case, percent-encoding), under the same rules', async () => {
+  const before = upstream.requests.length;
+  for (const path of ['/CHALLENGES/alpha/spelled', '/%63hallenges/alpha/spelled']) {
+    const response = await send(master.port, path);
+    assert.equal(response.status, 200, path);
+    assert.equal(upstream.requests.at(-1)?.url, '/spelled');
+  }
+  assert.equal((await send(master.port, '/Challenges/alpha/internal/x')).status, 403);
+  assert.equal(upstream.requests.length, before + 2);
+});
+
 test('anything else is a JSON 404, and writes to read-only routes are 405', async () => {
   for (const path of ['/', '/v1', '/v1/registry/x', '/v1/weights', '/v1/weights/', '/v1/weights/1/2', '/healthz', '/challengesx', '/favicon.ico']) {
     const response = await send(master.port, path);
