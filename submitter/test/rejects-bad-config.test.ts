@@ -61,3 +61,11 @@ test('a file that is not YAML is reported with its line and column', () => {
   });
   assert.throws(() => loadSubmitterConfig(path.join(work.dir, 'missing.yaml')), /missing\.yaml: cannot read the config file \(ENOENT\)/);
 });
+
+test('the shipped example config is valid', () => {
+  const example = new URL('../examples/config.yaml', import.meta.url).pathname;
+  const config = loadSubmitterConfig(example);
+  assert.equal(config.chainEndpoint, 'wss://entrypoint-finney.opentensor.ai:443');
+  assert.equal(config.stateDir, '/var/lib/base-submitter');
+  assert.equal(config.rejectionBackoff.maxMs, 3_600_000);
+});
