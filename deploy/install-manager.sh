@@ -124,6 +124,13 @@ run() {
 # ---------------------------------------------------------------- steps
 version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" == "$2" ]]; }
 
+# An invalid file would only be noticed by base apply at the end, after the host was changed: check it first.
+check_desired_state() {
+  announce check "node bin/base.mjs validate $(printf '%q' "$DESIRED_STATE")   (schema and semantic rules)"
+  ((APPLY)) || return 0
+  node bin/base.mjs validate "$DESIRED_STATE" | sed 's/^/    /' || die "${DESIRED_STATE} is not a valid desired state (see above); nothing was changed"
+}
+
 check_docker() {
   announce check "docker version --format '{{.Server.Version}}'   (engine ${MIN_DOCKER_VERSION} or newer)"
   ((APPLY)) || return 0
@@ -244,6 +251,7 @@ run_apply() {
 
 if ((APPLY)); then say "install-manager: applying (DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock})"
 else say "install-manager: DRY RUN, nothing is changed; these are the steps --apply runs (checks decide which run)"; fi
+check_desired_state
 check_docker
 install_daemon_json
 ensure_swarm

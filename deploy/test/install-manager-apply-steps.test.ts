@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fakeHost, runScript } from './support.ts';
 
@@ -23,6 +23,7 @@ test('install-manager --apply (recorded host): swarm init, admin token from BASE
   assert.equal((await stat(tokenFile)).mode & 0o777, 0o600);
   assert.equal((await stat(stateDir)).mode & 0o777, 0o700);
   const expected = [
+    'node bin/base.mjs validate desired-state/subnet.yaml',
     "docker version --format {{.Server.Version}}",
     'docker info --format {{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}',
     'docker swarm init --advertise-addr 10.0.0.5',
@@ -49,6 +50,16 @@ test('install-manager --apply refuses an old engine, a worker engine, and a miss
     assert.equal(run.exitCode, 1, run.stdout);
     assert.match(run.stderr, message);
     const calls = await fake.calls();
-    assert.ok(!calls.some((c) => /swarm init|secret create|pull|bin\/base\.mjs|systemctl/.test(c)), calls.join('\n'));
+    assert.ok(!calls.some((c) => /swarm init|secret create|pull|bin\/base\.mjs apply|systemctl/.test(c)), calls.join('\n'));
   }
+});
+
+test('install-manager --apply refuses an invalid desired state before touching Docker', async () => {
+  const fake = await fakeHost({ 'docker version': '24.0.7', 'docker info --format': 'inactive false' });
+  const file = path.join(fake.dir, 'subnet.yaml');
+  await writeFile(file, 'version: 1\nmaster:\n  image: x/master:1\n');
+  const run = await runScript('install-manager.sh', ['--apply', '--advertise-addr', '10.0.0.5', '--desired-state', file, '--state-dir', path.join(fake.dir, 'state')], {}, fake);
+  assert.equal(run.exitCode, 1, run.stdout);
+  assert.match(run.stderr, /is not a valid desired state \(see above\); nothing was changed/);
+  assert.deepEqual(await fake.calls(), [`node bin/base.mjs validate ${file}`], 'only the validation ran');
 });

@@ -41,8 +41,14 @@ export async function fakeHost(answers: Record<string, string> = {}, failures: s
     await writeFile(path.join(bin, name), script);
     await chmod(path.join(bin, name), 0o755);
   }
-  // `node bin/base.mjs ...` (the reconciler) is recorded; any other node use runs the real node.
-  const node = `#!/bin/bash\nif [ "$1" = bin/base.mjs ]; then printf '%s\\n' "node $*" >>${shellQuote(log)}; exit 0; fi\nexec ${shellQuote(process.execPath)} "$@"\n`;
+  // `node bin/base.mjs ...` (the reconciler) is recorded; `apply` stops there, read-only commands (validate) and any
+  // other node use run the real node.
+  const node = [
+    '#!/bin/bash',
+    `if [ "$1" = bin/base.mjs ]; then printf '%s\\n' "node $*" >>${shellQuote(log)}; [ "$2" = apply ] && exit 0; fi`,
+    `exec ${shellQuote(process.execPath)} "$@"`,
+    '',
+  ].join('\n');
   await writeFile(path.join(bin, 'node'), node);
   await chmod(path.join(bin, 'node'), 0o755);
   return { dir, bin, log, calls: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean),
