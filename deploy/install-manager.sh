@@ -12,6 +12,8 @@
 #
 # Run from a checkout of the repository (it runs `node bin/base.mjs`). See deploy/README.md.
 set -euo pipefail
+# The value stays in this shell only: no child process (docker, node) inherits it in its environment.
+export -n BASE_ADMIN_TOKEN
 
 REPO_ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
 MIN_DOCKER_VERSION="20.10"

@@ -10,6 +10,8 @@
 # join request to the Engine API (POST /swarm/join) over the Docker socket with curl, the JSON body on curl's stdin
 # written by bash's builtin printf (no child process carries it).
 set -euo pipefail
+# The value stays in this shell only: no child process (docker, curl) inherits it in its environment.
+export -n JOIN_TOKEN
 
 REPO_DEPLOY="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 API_VERSION="v1.41"

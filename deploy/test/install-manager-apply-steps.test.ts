@@ -19,6 +19,9 @@ test('install-manager --apply (recorded host): swarm init, admin token from BASE
   const calls = await fake.calls();
   assert.ok(!calls.some((c) => c.includes(ADMIN)), `the token is in no argv:\n${calls.join('\n')}`);
   assert.equal(await fake.stdin('docker'), ADMIN, 'the token reached docker on stdin');
+  const childEnv = await fake.childEnv();
+  assert.match(childEnv, /DOCKER_HOST|PATH=/, 'the children environments were recorded');
+  assert.ok(!childEnv.includes(ADMIN), 'no child process inherits the token in its environment');
   assert.equal(await readFile(tokenFile, 'utf8'), ADMIN);
   assert.equal((await stat(tokenFile)).mode & 0o777, 0o600);
   assert.equal((await stat(stateDir)).mode & 0o777, 0o700);

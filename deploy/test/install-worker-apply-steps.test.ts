@@ -26,6 +26,9 @@ test('install-worker --apply --workload gpu: renders the GPU daemon.json, restar
   const calls = await fake.calls();
   assert.ok(!run.stdout.includes(TOKEN) && !run.stderr.includes(TOKEN), 'the token is never printed');
   assert.ok(!calls.some((c) => c.includes(TOKEN)), `no command got the token as an argument:\n${calls.join('\n')}`);
+  const childEnv = await fake.childEnv();
+  assert.match(childEnv, /PATH=/, 'the children environments were recorded');
+  assert.ok(!childEnv.includes(TOKEN), 'no child process inherits JOIN_TOKEN in its environment');
 
   const written = JSON.parse(await readFile(daemonJson, 'utf8')) as Record<string, unknown>;
   assert.deepEqual(written['node-generic-resources'], ['NVIDIA-GPU=GPU-1111', 'NVIDIA-GPU=GPU-2222']);

@@ -17,6 +17,8 @@ export interface FakeHost {
   log: string;
   /** Lines `<command> <args...>` of every recorded call, in order. */
   calls(): Promise<string[]>;
+  /** The environments every recorded command saw, concatenated. */
+  childEnv(): Promise<string>;
   /** Everything the recorder of `command` read on its stdin. */
   stdin(command: string): Promise<string>;
 }
@@ -37,7 +39,7 @@ export async function fakeHost(answers: Record<string, string> = {}, failures: s
     ...Object.entries(answers).map(([prefix, out]) => `  ${JSON.stringify(prefix)}*) printf '%s\\n' ${shellQuote(out)} ;;`),
   ].join('\n');
   for (const name of ['docker', 'systemctl', 'curl', 'nvidia-smi', 'nvidia-container-runtime']) {
-    const script = `#!/bin/bash\nprintf '%s\\n' "${name} $*" >>${shellQuote(log)}\n[ -t 0 ] || cat >>${shellQuote(path.join(dir, `${name}.stdin`))}\ncase "${name} $*" in\n${cases}\nesac\nexit 0\n`;
+    const script = `#!/bin/bash\nprintf '%s\\n' "${name} $*" >>${shellQuote(log)}\nenv >>${shellQuote(path.join(dir, 'children.env'))}\n[ -t 0 ] || cat >>${shellQuote(path.join(dir, `${name}.stdin`))}\ncase "${name} $*" in\n${cases}\nesac\nexit 0\n`;
     await writeFile(path.join(bin, name), script);
     await chmod(path.join(bin, name), 0o755);
   }
@@ -45,13 +47,14 @@ export async function fakeHost(answers: Record<string, string> = {}, failures: s
   // other node use run the real node.
   const node = [
     '#!/bin/bash',
-    `if [ "$1" = bin/base.mjs ]; then printf '%s\\n' "node $*" >>${shellQuote(log)}; [ "$2" = apply ] && exit 0; fi`,
+    `if [ "$1" = bin/base.mjs ]; then printf '%s\\n' "node $*" >>${shellQuote(log)}; env >>${shellQuote(path.join(dir, 'children.env'))}; [ "$2" = apply ] && exit 0; fi`,
     `exec ${shellQuote(process.execPath)} "$@"`,
     '',
   ].join('\n');
   await writeFile(path.join(bin, 'node'), node);
   await chmod(path.join(bin, 'node'), 0o755);
   return { dir, bin, log, calls: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean),
+    childEnv: async () => readFile(path.join(dir, 'children.env'), 'utf8').catch(() => ''),
     stdin: async (command) => readFile(path.join(dir, `${command}.stdin`), 'utf8').catch(() => ''),
   };
 }
