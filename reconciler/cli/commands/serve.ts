@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_DESIRED_STATE_FILE } from '../../desired-state/index.ts';
 import { DEFAULT_MASTER_PORT, millis, portNumber, type MasterConfig } from '../../master/config.ts';
 import { startMaster } from '../../master/master.ts';
+import { startServeWeightsLoop } from '../../master/serve-weights-loop.ts';
 import { parseUpstreamFlags } from '../../master/upstreams.ts';
 import { STORE_URL_ENV } from '../../store/index.ts';
 import { action, UserError } from '../action.ts';
@@ -15,6 +16,7 @@ interface ServeFlags {
   adminTokenFile?: string;
   signingKeyFile?: string;
   stateDir?: string;
+  tokensDir?: string;
   dockerHost?: string;
   docker: boolean;
   probeInterval: string;
@@ -38,6 +40,7 @@ export function register(program: Command): void {
     .option('--admin-token-file <file>', 'file holding the admin token (default: $BASE_ADMIN_TOKEN_FILE); without it every admin route answers 401')
     .option('--signing-key-file <file>', "the master's sr25519 seed file, for its public key (default: $BASE_MASTER_SIGNING_KEY_FILE)")
     .option('--state-dir <dir>', 'reconciler state folder (tokens; development SQLite store) (default: $BASE_STATE_DIR)')
+    .option('--tokens-dir <dir>', 'challenge tokens, one file per slug, for the weights epoch loop (default: $BASE_CHALLENGE_TOKENS_DIR)')
     .option('--docker-host <url>', 'Docker Engine for task states, plans and reconciles (default: DOCKER_HOST or the local socket; off with --upstream)')
     .option('--no-docker', 'do not use the Docker API (no running-task counts, no admin plan/reconcile)')
     .option('--probe-interval <seconds>', 'how often challenges are probed on /health and /version', '15')
@@ -56,6 +59,10 @@ Routes (one listener):
   GET  /health, /version, /metrics  status (ok|degraded + reasons), software version, Prometheus metrics
   /admin/last-plan, /admin/plan, /admin/applies (GET), /admin/reconcile (POST)
                                     need X-Admin-Token or Authorization: Bearer <token>
+Weights: with a tokens directory and the signing key file, the master runs the weights epoch loop itself
+(collects get_weights from every active challenge each epoch, seals, stores, serves); the metagraph is
+development_metagraph in development and the chain (subnet.chain_endpoint) in production. Without them it
+serves the vectors already in the store.
 Upstreams: the active challenges of the desired state at http://challenge-<slug>:<port> (overlay DNS), or
 only the --upstream map when one is given. The store URL is read from $${STORE_URL_ENV} (never from argv).
 Logs: one JSON line per request on stdout (method, route class, slug, status, duration; no headers, no query).
@@ -94,13 +101,21 @@ Examples:
           throw new UserError(`--forwarded-proto: expected http or https, found ${JSON.stringify(flags.forwardedProto)}`);
         }
         if (flags.forwardedProto) config.forwardedProto = flags.forwardedProto;
-        const master = await startMaster({ config, version: readPackageVersion() });
+        const weightsLoop = await startServeWeightsLoop(config, flags.tokensDir ?? env.BASE_CHALLENGE_TOKENS_DIR ?? null);
+        let master;
+        try {
+          master = await startMaster({ config, version: readPackageVersion(), ...(weightsLoop ? { weights: weightsLoop.loop } : {}) });
+        } catch (error) {
+          await weightsLoop?.stop();
+          throw error;
+        }
         await signalled;
         // A second signal while draining exits at once.
         const force = () => process.exit(1);
         process.once('SIGINT', force);
         process.once('SIGTERM', force);
         await master.stop();
+        await weightsLoop?.stop();
         return 0;
       }),
     );
