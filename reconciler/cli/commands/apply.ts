@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
-import { canAsk, askYesNo } from '../../apply/confirm.ts';
-import { runApply } from '../../apply/run-apply.ts';
-import { DEFAULT_DESIRED_STATE_FILE, formatProblem } from '../../desired-state/index.ts';
-import { gitRevisionOf, loadValid, planPass } from '../../apply/pipeline.ts';
-import { MassDeleteRefusedError } from '../../plan/index.ts';
-import { dockerClient } from '../../live/index.ts';
-import { LockBusyError } from '../../lock/index.ts';
-import { engineUnreachableMessage, isEngineUnreachable } from '../../apply/docker-errors.ts';
-import { colorEnabled, renderText } from '../../render/index.ts';
-import { openStateDir } from '../../state/index.ts';
+import type { dockerClient } from '../../live/index.ts';
+import type { openStateDir } from '../../state/index.ts';
+import { DEFAULT_DESIRED_STATE_FILE } from '../defaults.ts';
 import { action, UserError } from '../action.ts';
 import { writeFile } from 'node:fs/promises';
 
@@ -73,6 +66,14 @@ Examples:
     )
     .action(
       action(async (file: string, flags: ApplyFlags) => {
+        // Loaded here, not at start-up: other commands (and --help) should not pay for Docker, the planner and the renderer.
+        const { openStateDir } = await import('../../state/index.ts');
+        const { dockerClient } = await import('../../live/index.ts');
+        const { canAsk, askYesNo } = await import('../../apply/confirm.ts');
+        const { runApply } = await import('../../apply/run-apply.ts');
+        const { LockBusyError } = await import('../../lock/index.ts');
+        const { engineUnreachableMessage, isEngineUnreachable } = await import('../../apply/docker-errors.ts');
+        const { colorEnabled, renderText } = await import('../../render/index.ts');
         const state = openStateDir(flags.stateDir);
         const docker = dockerClient(flags.dockerHost);
         const maxDeletes = flags.maxDeletes === undefined ? undefined : Number(flags.maxDeletes);
@@ -136,6 +137,10 @@ async function savePlan(
   docker: ReturnType<typeof dockerClient>,
   maxDeletes: number | undefined,
 ): Promise<number> {
+  const { formatProblem } = await import('../../desired-state/index.ts');
+  const { gitRevisionOf, loadValid, planPass } = await import('../../apply/pipeline.ts');
+  const { MassDeleteRefusedError } = await import('../../plan/index.ts');
+  const { colorEnabled, renderText } = await import('../../render/index.ts');
   const loaded = await loadValid(file);
   if (!loaded.ok) throw new UserError(`${file} is not a valid desired state:\n${loaded.problems.map(formatProblem).join('\n')}`);
   try {

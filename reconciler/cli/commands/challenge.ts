@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createChallenge, CreateChallengeError, nextSteps } from '../../challenge/create.ts';
 import { action, UserError } from '../action.ts';
 
 interface CreateFlags {
@@ -33,6 +32,7 @@ Examples:
     )
     .action(
       action(async (slug: string, flags: CreateFlags) => {
+        const { createChallenge, CreateChallengeError, nextSteps } = await import('../../challenge/create.ts');
         try {
           const created = await createChallenge({ slug, out: flags.out, ...(flags.name !== undefined ? { name: flags.name } : {}), ...(flags.image ? { imageRepository: flags.image } : {}) });
           process.stdout.write(nextSteps(created, flags.out));

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { PinError, pinFile } from '../../challenge/pin.ts';
-import { DEFAULT_DESIRED_STATE_FILE } from '../../desired-state/index.ts';
+import { DEFAULT_DESIRED_STATE_FILE } from '../defaults.ts';
 import { action, UserError } from '../action.ts';
 
 interface PinFlags {
@@ -40,6 +39,7 @@ Examples:
     )
     .action(
       action(async (file: string, flags: PinFlags) => {
+        const { PinError, pinFile } = await import('../../challenge/pin.ts');
         const seconds = Number(flags.timeout);
         if (!Number.isFinite(seconds) || seconds <= 0) throw new UserError(`--timeout: expected a number of seconds > 0, found ${JSON.stringify(flags.timeout)}`);
         try {

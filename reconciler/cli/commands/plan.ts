@@ -1,17 +1,11 @@
 import type { Command } from 'commander';
+import type { LoadResult } from '../../desired-state/index.ts';
+import { formatProblem } from '../../desired-state/problem.ts';
+import type { CompileOptions } from '../../plan/compile.ts';
+import { DEFAULT_DESIRED_STATE_FILE } from '../defaults.ts';
 import { access } from 'node:fs/promises';
-import { DEFAULT_DESIRED_STATE_FILE, formatProblem, loadDesiredState, parseDesiredState, type LoadResult } from '../../desired-state/index.ts';
-import { GitRefError, headRevision, readFileAtRef } from '../../git/show-at-ref.ts';
-import { dockerClient, observe } from '../../live/index.ts';
 import type { LiveState } from '../../live/types.ts';
-import { compile, type CompileOptions } from '../../plan/compile.ts';
-import { MassDeleteRefusedError } from '../../plan/guard.ts';
-import { secretNamesFromLive } from '../../plan/live-secrets.ts';
 import type { Intent, Plan } from '../../plan/model.ts';
-import { plan } from '../../plan/plan.ts';
-import { liveStateFromIntents } from '../../plan/synthetic-live.ts';
-import { colorEnabled, hasChanges, renderJson, renderMarkdown, renderText } from '../../render/index.ts';
-import { openStateDir, resolveStateDir } from '../../state/index.ts';
 import { action, UserError } from '../action.ts';
 
 interface PlanFlags {
@@ -36,6 +30,8 @@ function requireValidOrPrint(result: LoadResult) {
 
 /** Token and signing-key secret names: the live Swarm's, overridden by the state folder's when it is readable. */
 async function secretNames(live: LiveState, stateDirOption: string | undefined, slugs: string[]): Promise<CompileOptions> {
+  const { secretNamesFromLive } = await import('../../plan/live-secrets.ts');
+  const { openStateDir, resolveStateDir } = await import('../../state/index.ts');
   const fromLive = secretNamesFromLive(live);
   const tokenSecretNames: Record<string, string> = { ...fromLive.tokenSecretNames };
   let signingKeySecretName = fromLive.signingKeySecretName;
@@ -58,6 +54,11 @@ async function secretNames(live: LiveState, stateDirOption: string | undefined, 
 }
 
 async function planAgainstRef(file: string, ref: string, intentsNow: Intent[], flags: PlanFlags, maxDeletes: number | undefined): Promise<Plan> {
+  const { parseDesiredState } = await import('../../desired-state/index.ts');
+  const { GitRefError, headRevision, readFileAtRef } = await import('../../git/show-at-ref.ts');
+  const { compile } = await import('../../plan/compile.ts');
+  const { plan } = await import('../../plan/plan.ts');
+  const { liveStateFromIntents } = await import('../../plan/synthetic-live.ts');
   let before: Intent[] = [];
   try {
     const atRef = await readFileAtRef(file, ref);
@@ -113,6 +114,14 @@ Examples:
     )
     .action(
       action(async (file: string, flags: PlanFlags) => {
+        // Loaded here, not at start-up: other commands (and --help) should not pay for Docker, the planner and the renderer.
+        const { loadDesiredState } = await import('../../desired-state/index.ts');
+        const { headRevision } = await import('../../git/show-at-ref.ts');
+        const { dockerClient, observe } = await import('../../live/index.ts');
+        const { compile } = await import('../../plan/compile.ts');
+        const { MassDeleteRefusedError } = await import('../../plan/guard.ts');
+        const { plan } = await import('../../plan/plan.ts');
+        const { colorEnabled, hasChanges, renderJson, renderMarkdown, renderText } = await import('../../render/index.ts');
         if (flags.json && flags.markdown) throw new UserError('--json and --markdown: choose one output format');
         const maxDeletes = flags.maxDeletes === undefined ? undefined : Number(flags.maxDeletes);
         if (maxDeletes !== undefined && !(Number.isInteger(maxDeletes) && maxDeletes >= 0)) {

@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_DESIRED_STATE_FILE } from '../../desired-state/index.ts';
-import { dockerClient } from '../../live/index.ts';
-import { LockBusyError } from '../../lock/index.ts';
-import { engineUnreachableMessage, isEngineUnreachable } from '../../apply/docker-errors.ts';
-import { ReconcileLoop, reconcileOnce } from '../../loop/index.ts';
-import { openStateDir } from '../../state/index.ts';
+import { DEFAULT_DESIRED_STATE_FILE } from '../defaults.ts';
 import { action, UserError } from '../action.ts';
 import { seconds } from './apply.ts';
 
@@ -55,6 +50,11 @@ Examples:
     )
     .action(
       action(async (file: string, flags: ReconcileFlags) => {
+        const { openStateDir } = await import('../../state/index.ts');
+        const { dockerClient } = await import('../../live/index.ts');
+        const { LockBusyError } = await import('../../lock/index.ts');
+        const { engineUnreachableMessage, isEngineUnreachable } = await import('../../apply/docker-errors.ts');
+        const { ReconcileLoop, reconcileOnce } = await import('../../loop/index.ts');
         const state = openStateDir(flags.stateDir);
         const docker = dockerClient(flags.dockerHost);
         const maxDeletes = flags.maxDeletes === undefined ? undefined : Number(flags.maxDeletes);

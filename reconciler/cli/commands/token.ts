@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
 import { seconds } from './apply.ts';
-import { dockerClient } from '../../live/index.ts';
-import { LockBusyError } from '../../lock/index.ts';
-import { openStateDir } from '../../state/index.ts';
-import { rotateChallengeToken, TokenRotateRefused } from '../../token/index.ts';
 import { action, UserError } from '../action.ts';
 
 interface RotateFlags {
@@ -40,6 +36,10 @@ Example:
     )
     .action(
       action(async (slug: string, flags: RotateFlags) => {
+        const { dockerClient } = await import('../../live/index.ts');
+        const { LockBusyError } = await import('../../lock/index.ts');
+        const { openStateDir } = await import('../../state/index.ts');
+        const { rotateChallengeToken, TokenRotateRefused } = await import('../../token/index.ts');
         try {
           const result = await rotateChallengeToken({
             docker: dockerClient(flags.dockerHost),

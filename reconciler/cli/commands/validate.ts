@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_DESIRED_STATE_FILE, formatProblem, loadDesiredState } from '../../desired-state/index.ts';
+import { DEFAULT_DESIRED_STATE_FILE } from '../defaults.ts';
 import { action, UserError } from '../action.ts';
 
 /** `base validate [FILE] [--json]`: checks a desired-state file and changes nothing. */
@@ -21,6 +21,7 @@ Examples:
     )
     .action(
       action(async (file: string, options: { json?: boolean }) => {
+        const { formatProblem, loadDesiredState } = await import('../../desired-state/index.ts');
         const result = await loadDesiredState(file);
         const problems = result.ok ? [] : result.problems;
         if (options.json) {

@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
 import { seconds } from './apply.ts';
-import { dockerClient } from '../../live/index.ts';
-import { acquireApplyLock, LockBusyError } from '../../lock/index.ts';
-import { openStateDir } from '../../state/index.ts';
-import { describeChallengeVolume, describeVolumeText, formatBytes, purgeChallengeVolume, VolumePurgeRefused } from '../../volume/index.ts';
 import { action, UserError } from '../action.ts';
 
 interface VolumeFlags {
@@ -26,7 +22,8 @@ Examples:
   base volume show prompt-arena
   base volume purge prompt-arena --confirm prompt-arena`,
     );
-  const docker = () => dockerClient((volume.opts() as VolumeFlags).dockerHost);
+  // Docker's client and the volume code are loaded only when a sub-command runs, not at start-up.
+  const docker = async () => (await import('../../live/index.ts')).dockerClient((volume.opts() as VolumeFlags).dockerHost);
 
   volume
     .command('show')
@@ -34,7 +31,8 @@ Examples:
     .argument('<slug>', 'challenge slug')
     .action(
       action(async (slug: string) => {
-        const info = await describeChallengeVolume(docker(), slug).catch(rethrowRefusal);
+        const { describeChallengeVolume, describeVolumeText } = await import('../../volume/index.ts');
+        const info = await describeChallengeVolume(await docker(), slug).catch(rethrowRefusal);
         process.stdout.write(describeVolumeText(info));
         return info.exists ? 0 : 1;
       }),
@@ -57,7 +55,10 @@ If the challenge is still active in subnet.yaml, the next base apply creates a n
     )
     .action(
       action(async (slug: string, flags: { confirm?: string; stateDir?: string; lockTimeout: string }) => {
-        const client = docker();
+        const { describeChallengeVolume, describeVolumeText, formatBytes, purgeChallengeVolume } = await import('../../volume/index.ts');
+        const { acquireApplyLock, LockBusyError } = await import('../../lock/index.ts');
+        const { openStateDir } = await import('../../state/index.ts');
+        const client = await docker();
         const state = openStateDir(flags.stateDir);
         let lock;
         try {
@@ -79,7 +80,8 @@ If the challenge is still active in subnet.yaml, the next base apply creates a n
     );
 }
 
-function rethrowRefusal(error: unknown): never {
+async function rethrowRefusal(error: unknown): Promise<never> {
+  const { VolumePurgeRefused } = await import('../../volume/index.ts');
   if (error instanceof VolumePurgeRefused) throw new UserError(`refused: ${error.message}`);
   throw error;
 }

@@ -1,18 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import {
-  aggregateChallengeWeights,
-  AggregationInputError,
-  encodeU16,
-  parseAggregationInput,
-  ZeroMinerWeightError,
-} from '../../weights/index.ts';
 import { action, UserError } from '../action.ts';
-import { DEFAULT_DESIRED_STATE_FILE, loadDesiredState, requireValid } from '../../desired-state/index.ts';
-import { openStateDir } from '../../state/index.ts';
-import { openStore, STORE_URL_ENV, StoreError, type ControlPlaneStore } from '../../store/index.ts';
-import { SigningKeyError } from '../../weights/index.ts';
-import { createWeightsLoop, epochOf, type WeightsEpochLoop } from '../../weights/epoch/index.ts';
+import type { ControlPlaneStore } from '../../store/index.ts';
+import type { createWeightsLoop, WeightsEpochLoop } from '../../weights/epoch/index.ts';
+import { DEFAULT_DESIRED_STATE_FILE, STORE_URL_ENV } from '../defaults.ts';
 
 /** `base weights ...`: the weights pipeline's offline tools. */
 export function register(program: Command): void {
@@ -42,6 +33,8 @@ Example:
     )
     .action(
       action(async (options: { input: string; compact?: boolean }) => {
+        // Loaded here, not at start-up: the weights code pulls in @polkadot/util-crypto.
+        const { aggregateChallengeWeights, AggregationInputError, encodeU16, parseAggregationInput, ZeroMinerWeightError } = await import('../../weights/index.ts');
         const file = options.input;
         let text: string;
         try {
@@ -112,6 +105,7 @@ Example:
   base weights seal-once --file desired-state/subnet.yaml --state-dir /var/lib/base/reconciler`)
     .action(
       action(async (flags: LoopFlags & { epoch?: string; retryFor: string; printVector?: boolean }) => {
+        const { epochOf } = await import('../../weights/epoch/index.ts');
         const { loop, store, interval } = await wireLoop(flags);
         try {
           const epoch = flags.epoch === undefined ? epochOf(new Date(), interval) : Number(flags.epoch);
@@ -163,6 +157,11 @@ async function wireLoop(
   flags: LoopFlags,
   onEvent?: Parameters<typeof createWeightsLoop>[0]['onEvent'],
 ): Promise<{ loop: WeightsEpochLoop; store: ControlPlaneStore; interval: number }> {
+  const { loadDesiredState, requireValid } = await import('../../desired-state/index.ts');
+  const { openStateDir } = await import('../../state/index.ts');
+  const { openStore, StoreError } = await import('../../store/index.ts');
+  const { SigningKeyError } = await import('../../weights/index.ts');
+  const { createWeightsLoop } = await import('../../weights/epoch/index.ts');
   const desiredState = requireValid(await loadDesiredState(flags.file));
   const origins = new Map<string, string>();
   for (const entry of flags.origin) {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { dockerClient } from '../../live/index.ts';
 import { findNode, inspectNode, listNodes, removeNode, updateNode, workerJoinInfo, type NodeSummary } from '../../apply/nodes.ts';
 import { engineUnreachableMessage, isEngineUnreachable } from '../../apply/docker-errors.ts';
 import { action, UserError } from '../action.ts';
@@ -25,7 +24,8 @@ Examples:
   base worker drain worker-cpu-1
   base worker rm worker-cpu-1`,
     );
-  const docker = () => dockerClient((worker.opts() as { dockerHost?: string }).dockerHost);
+  // Docker's client is loaded only when a sub-command runs, not at start-up.
+  const docker = async () => (await import('../../live/index.ts')).dockerClient((worker.opts() as { dockerHost?: string }).dockerHost);
 
   worker
     .command('token')
@@ -39,7 +39,7 @@ Examples:
       action(async (options: { cpu?: boolean; gpu?: boolean; rotate?: boolean; showToken?: boolean }) => {
         if (Boolean(options.cpu) === Boolean(options.gpu)) throw new UserError('say which kind of worker: exactly one of --cpu or --gpu');
         const workload = options.gpu ? 'gpu' : 'cpu';
-        const join = await workerJoinInfo(docker(), Boolean(options.rotate)).catch(toUserError);
+        const join = await workerJoinInfo(await docker(), Boolean(options.rotate)).catch(toUserError);
         const show = Boolean(options.showToken) || process.stdout.isTTY === true;
         const token = show ? join.token : '<hidden: use --show-token>';
         if (options.rotate) process.stderr.write('worker join token rotated\n');
@@ -58,7 +58,7 @@ Examples:
     .option('--json', 'print the list as JSON')
     .action(
       action(async (options: { json?: boolean }) => {
-        const nodes = await listNodes(docker()).catch(toUserError);
+        const nodes = await listNodes(await docker()).catch(toUserError);
         if (options.json) process.stdout.write(`${JSON.stringify(nodes, null, 2)}\n`);
         else process.stdout.write(formatTable(nodes));
         return 0;
@@ -71,7 +71,7 @@ Examples:
     .argument('<node>', 'hostname or node ID')
     .action(
       action(async (reference: string) => {
-        process.stdout.write(`${JSON.stringify(await inspectNode(docker(), reference).catch(toUserError), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(await inspectNode(await docker(), reference).catch(toUserError), null, 2)}\n`);
         return 0;
       }),
     );
@@ -91,7 +91,7 @@ Examples:
           else if (pair.endsWith('-') && pair.length > 1) removeLabels.push(pair.slice(0, -1));
           else throw new UserError(`label ${JSON.stringify(pair)}: expected key=value (set) or key- (remove)`);
         }
-        const node = await updateNode(docker(), reference, { setLabels, removeLabels }).catch(toUserError);
+        const node = await updateNode(await docker(), reference, { setLabels, removeLabels }).catch(toUserError);
         process.stdout.write(`${node.hostname}: labels ${formatLabels(node.labels)}\n`);
         return 0;
       }),
@@ -108,7 +108,7 @@ Examples:
       .argument('<node>', 'hostname or node ID')
       .action(
         action(async (reference: string) => {
-          const node = await updateNode(docker(), reference, { availability }).catch(toUserError);
+          const node = await updateNode(await docker(), reference, { availability }).catch(toUserError);
           process.stdout.write(`${node.hostname}: availability ${node.availability}\n`);
           return 0;
         }),
@@ -122,8 +122,8 @@ Examples:
     .option('--force', 'remove a node that is still up')
     .action(
       action(async (reference: string, options: { force?: boolean }) => {
-        await findNode(docker(), reference).catch(toUserError);
-        const node = await removeNode(docker(), reference, Boolean(options.force)).catch(toUserError);
+        await findNode(await docker(), reference).catch(toUserError);
+        const node = await removeNode(await docker(), reference, Boolean(options.force)).catch(toUserError);
         process.stdout.write(`${node.hostname}: removed from the Swarm\n`);
         return 0;
       }),
