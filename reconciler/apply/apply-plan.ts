@@ -321,7 +321,8 @@ async function createService(intent: ServiceIntent, context: ExecContext): Promi
     const live = await inspectServiceByName(docker, intent.name);
     if (!live) throw error;
     await requireManaged('service', intent.name, live.Spec?.Labels ?? {});
-    await docker.getService(live.ID).update({ _query: { version: live.Version?.Index }, _body: await serviceBody(intent.spec, context) } as never);
+    const body = keepForceUpdate(await serviceBody(intent.spec, context), live.Spec);
+    await docker.getService(live.ID).update({ _query: { version: live.Version?.Index }, _body: body } as never);
     return waitOrFail(context, live.ID, since, true, intent.name, 'already existed; updated to the desired spec');
   }
   return waitOrFail(context, id, since, false, intent.name);
@@ -332,7 +333,8 @@ async function updateService(change: Change, intent: ServiceIntent, context: Exe
   if (!change.live || change.live.version === null) {
     throw new ObjectFailure(`the plan has no live Version for service ${intent.name}; re-plan`);
   }
-  const body = await serviceBody(intent.spec, context);
+  const current = (await docker.getService(change.live.id).inspect()) as ServiceInfo;
+  const body = keepForceUpdate(await serviceBody(intent.spec, context), current.Spec);
   const since = new Date();
   try {
     await docker.getService(change.live.id).update({ _query: { version: change.live.version }, _body: body } as never);
@@ -367,7 +369,17 @@ async function waitOrFail(
 interface ServiceInfo {
   ID: string;
   Version?: { Index?: number };
-  Spec?: { Name?: string; Labels?: Record<string, string> };
+  Spec?: { Name?: string; Labels?: Record<string, string>; TaskTemplate?: { ForceUpdate?: number } };
+}
+
+/**
+ * `TaskTemplate.ForceUpdate` is a counter operators bump with `docker service update --force`; the plan ignores it.
+ * Sending any other value back would make Swarm replace every task, so updates carry the live value over.
+ */
+function keepForceUpdate(body: Docker.ServiceSpec, live: ServiceInfo['Spec']): Docker.ServiceSpec {
+  const forceUpdate = live?.TaskTemplate?.ForceUpdate;
+  if (!forceUpdate) return body;
+  return { ...body, TaskTemplate: { ...body.TaskTemplate, ForceUpdate: forceUpdate } };
 }
 
 async function inspectServiceByName(docker: Docker, name: string): Promise<ServiceInfo | null> {

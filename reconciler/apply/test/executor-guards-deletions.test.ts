@@ -81,6 +81,7 @@ test('a service update whose Version moved is a clear version-conflict failure',
   const docker = {
     listSecrets: async () => [],
     getService: () => ({
+      inspect: async () => ({ ID: 'x-id', Version: { Index: 8 }, Spec: { Name: 'challenge-x', TaskTemplate: { ForceUpdate: 0 } } }),
       update: async () => {
         throw Object.assign(new Error('(HTTP code 500) server error'), { statusCode: 500, json: { message: 'rpc error: code = Unknown desc = update out of sequence' } });
       },
