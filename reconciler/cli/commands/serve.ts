@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_DESIRED_STATE_FILE } from '../../desired-state/index.ts';
+import { DEFAULT_DESIRED_STATE_FILE, STORE_URL_ENV } from '../defaults.ts';
 import { DEFAULT_MASTER_PORT, millis, portNumber, type MasterConfig } from '../../master/config.ts';
-import { startMaster } from '../../master/master.ts';
-import { startServeWeightsLoop } from '../../master/serve-weights-loop.ts';
-import { parseUpstreamFlags } from '../../master/upstreams.ts';
-import { STORE_URL_ENV } from '../../store/index.ts';
 import { action, UserError } from '../action.ts';
 import { readPackageVersion } from '../version.ts';
 
@@ -73,6 +69,9 @@ Examples:
     )
     .action(
       action(async (flags: ServeFlags) => {
+        const { parseUpstreamFlags } = await import('../../master/upstreams.ts');
+        const { startMaster } = await import('../../master/master.ts');
+        const { startServeWeightsLoop } = await import('../../master/serve-weights-loop.ts');
         const upstreams = parseUpstreamFlags(flags.upstream);
         const env = process.env;
         const useDocker = flags.docker && (flags.dockerHost !== undefined || upstreams.size === 0);
