@@ -104,8 +104,9 @@ export class SqliteStore implements ControlPlaneStore {
       });
     }
     try {
-      db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-      if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
+      const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5000);
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      if (options.path !== ':memory:') switchToWal(db, busyTimeoutMs);
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       migrateSqlite(db, options.migrations ?? MIGRATIONS);
@@ -410,4 +411,24 @@ function mapSqliteError(error: unknown, what: string): Error {
     return new StoreConflictError(message, { cause: error });
   }
   return new StoreError(message, { cause: error });
+}
+
+/**
+ * Switching to WAL needs an exclusive lock, and SQLite may answer SQLITE_BUSY at once instead of calling the busy
+ * handler (several processes opening a new file together). Retry briefly within the busy timeout; once any process
+ * has switched, the mode is persistent and the others see it already set.
+ */
+function switchToWal(db: Database.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) === 'wal') return;
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10 + Math.floor(Math.random() * 20));
+    }
+  }
 }
