@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { loadDesiredState, type Problem, type SubnetDesiredState } from '../desired-state/index.ts';
 import { observe, type LiveState } from '../live/index.ts';
 import { compile, plan as makePlan, type Intent, type Plan, type PlanOptions } from '../plan/index.ts';
+import { dockerSocketGidOption } from '../plan/docker-socket-gid.ts';
 import type { StateDir } from '../state/index.ts';
 
 /**
@@ -45,16 +46,17 @@ function activeSlugs(desired: SubnetDesiredState): string[] {
   return desired.challenges.filter((c) => c.status === 'active').map((c) => c.slug);
 }
 
-export async function compileIntents(desired: SubnetDesiredState, state: StateDir, mint: boolean): Promise<Intent[]> {
+/** `docker`: the Engine the plan is for; its local socket's group becomes the master's supplementary group. */
+export async function compileIntents(desired: SubnetDesiredState, state: StateDir, mint: boolean, docker?: Docker): Promise<Intent[]> {
   const slugs = activeSlugs(desired);
   const tokens = mint ? await state.ensureTokens(slugs) : await state.tokenSecretNames(slugs);
   const signingKey = mint ? await state.ensureMasterSigningKey() : await state.masterSigningKeySecretName();
-  return compile(desired, { tokenSecretNames: Object.fromEntries(tokens), signingKeySecretName: signingKey });
+  return compile(desired, { tokenSecretNames: Object.fromEntries(tokens), signingKeySecretName: signingKey, ...(docker ? dockerSocketGidOption(docker) : {}) });
 }
 
 /** Observe → compile → plan for an already valid desired state. */
 export async function planPass(desired: SubnetDesiredState, options: PlanPassOptions): Promise<PlanPass> {
-  const [intentsAll, liveAll] = await Promise.all([compileIntents(desired, options.state, options.mint), observe(options.docker)]);
+  const [intentsAll, liveAll] = await Promise.all([compileIntents(desired, options.state, options.mint, options.docker), observe(options.docker)]);
   const intents = options.scope ? scopeIntents(intentsAll, options.scope) : intentsAll;
   const live = options.scope ? scopeLive(liveAll, options.scope) : liveAll;
   const plan = makePlan(intents, live, {

@@ -25,6 +25,11 @@ export const ADMIN_TOKEN_TARGET = '/run/secrets/base/admin_token';
 export const SIGNING_KEY_TARGET = '/run/secrets/base/master_signing_key';
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 export const MASTER_SERVICE_NAME = 'base-master';
+/** The master's copy of every active challenge's token: `<dir>/<slug>` (its weights loop collects with them). */
+export const MASTER_TOKENS_DIR = '/run/secrets/base/tokens';
+/** The master's state folder (development SQLite store) on a managed volume, kept across restarts. */
+export const MASTER_DATA_VOLUME = 'base-master-data';
+export const MASTER_STATE_DIR = '/var/lib/base';
 export const DEFAULT_MASTER_PORT = 18080;
 export const DEFAULT_ADMIN_TOKEN_SECRET = 'base-admin-token';
 export const DEFAULT_CHALLENGE_PORT = 8000;
@@ -78,6 +83,8 @@ export interface CompileOptions {
   tokenSecretNames?: Readonly<Record<string, string>>;
   /** Current master signing key secret name; missing → pending. */
   signingKeySecretName?: string | null;
+  /** Group owning the Docker socket on the manager (`stat -c %g`): the master joins it; omitted → no extra group. */
+  dockerSocketGid?: number;
 }
 
 const managed = (extra: Record<string, string> = {}): Record<string, string> => ({ [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...extra });
@@ -93,6 +100,7 @@ export function compile(state: SubnetDesiredState, options: CompileOptions = {})
   const networks = state.networks.map(compileNetwork);
   intents.push(...networks);
   const defaultNetworks = networks.filter((n) => n.encrypted).map((n) => n.name);
+  const masterTokens: Array<{ slug: string; secretName: string }> = [];
 
   for (const challenge of state.challenges) {
     if (challenge.status !== 'active') continue;
@@ -109,6 +117,7 @@ export function compile(state: SubnetDesiredState, options: CompileOptions = {})
       labels: managed({ [CHALLENGE_SLUG_LABEL]: challenge.slug }),
     };
     intents.push(token, volume, compileChallengeService(challenge, tokenName, defaultNetworks));
+    masterTokens.push({ slug: challenge.slug, secretName: tokenName });
   }
 
   const signingKeyName = options.signingKeySecretName ?? pendingSigningKeySecretName();
@@ -118,7 +127,8 @@ export function compile(state: SubnetDesiredState, options: CompileOptions = {})
     labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.masterSigningKey }),
     source: { type: 'master-signing-key' },
   });
-  intents.push(compileMasterService(state, signingKeyName));
+  intents.push({ kind: 'volume', name: MASTER_DATA_VOLUME, labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.master }) });
+  intents.push(compileMasterService(state, signingKeyName, masterTokens, options.dockerSocketGid));
   for (const worker of state.workers ?? []) intents.push(compileWorker(worker));
   return intents;
 }
@@ -209,7 +219,12 @@ export function compileChallengeService(challenge: Challenge, tokenSecretName: s
   return { kind: 'service', name, spec, slug: challenge.slug };
 }
 
-export function compileMasterService(state: SubnetDesiredState, signingKeySecretName: string): ServiceIntent {
+export function compileMasterService(
+  state: SubnetDesiredState,
+  signingKeySecretName: string,
+  tokens: ReadonlyArray<{ slug: string; secretName: string }> = [],
+  dockerSocketGid?: number,
+): ServiceIntent {
   const port = state.master.port ?? DEFAULT_MASTER_PORT;
   const adminSecret = state.master.admin_token_secret ?? DEFAULT_ADMIN_TOKEN_SECRET;
   const env: Record<string, string> = {
@@ -217,7 +232,13 @@ export function compileMasterService(state: SubnetDesiredState, signingKeySecret
     BASE_ADMIN_TOKEN_FILE: ADMIN_TOKEN_TARGET,
     BASE_MASTER_SIGNING_KEY_FILE: SIGNING_KEY_TARGET,
     BASE_SUBNET_NETUID: String(state.subnet.netuid),
+    BASE_CHALLENGE_TOKENS_DIR: MASTER_TOKENS_DIR,
+    BASE_STATE_DIR: MASTER_STATE_DIR,
   };
+  const secrets = [secretRef(adminSecret, ADMIN_TOKEN_TARGET, 0o400), secretRef(signingKeySecretName, SIGNING_KEY_TARGET, 0o400)];
+  for (const token of [...tokens].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0))) {
+    secrets.push(secretRef(token.secretName, `${MASTER_TOKENS_DIR}/${token.slug}`, 0o400));
+  }
   const spec: Docker.ServiceSpec = {
     Name: MASTER_SERVICE_NAME,
     Labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.master }),
@@ -225,8 +246,12 @@ export function compileMasterService(state: SubnetDesiredState, signingKeySecret
       ContainerSpec: {
         Image: state.master.image,
         Env: sortedEnv(env),
-        Mounts: [{ Type: 'bind', Source: DOCKER_SOCKET, Target: DOCKER_SOCKET }],
-        Secrets: [secretRef(adminSecret, ADMIN_TOKEN_TARGET, 0o400), secretRef(signingKeySecretName, SIGNING_KEY_TARGET, 0o400)],
+        Mounts: [
+          { Type: 'bind', Source: DOCKER_SOCKET, Target: DOCKER_SOCKET },
+          { Type: 'volume', Source: MASTER_DATA_VOLUME, Target: MASTER_STATE_DIR },
+        ],
+        Secrets: secrets,
+        ...(dockerSocketGid !== undefined ? { Groups: [String(dockerSocketGid)] } : {}),
         StopGracePeriod: STOP_GRACE_PERIOD_NS,
       },
       RestartPolicy: { ...RESTART_POLICY },

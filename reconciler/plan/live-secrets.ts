@@ -9,7 +9,7 @@ import { CHALLENGE_SLUG_LABEL, OBJECT_ROLE_LABEL } from './model.ts';
  * Per slug, the managed token secret the live challenge service mounts, else the newest such secret; likewise the
  * master signing key. Slugs with none are left out (compile then plans a pending, minted-at-apply name).
  */
-export function secretNamesFromLive(live: LiveState): Required<CompileOptions> {
+export function secretNamesFromLive(live: LiveState): Required<Pick<CompileOptions, 'tokenSecretNames' | 'signingKeySecretName'>> {
   const referenced = new Set<string>();
   for (const service of live.services) {
     const task = service.Spec.TaskTemplate as Docker.ContainerTaskSpec | undefined;

@@ -142,7 +142,8 @@ Examples:
               throw new UserError(`cannot read the Swarm from the Docker Engine at ${where}: ${(error as Error).message} (is this a Swarm manager? use --docker-host, or --against <ref> to plan without a Swarm)`);
             }
             const slugs = desired.challenges.map((c) => c.slug);
-            const intents = compile(desired, await secretNames(live, flags.stateDir, slugs));
+            const { dockerSocketGidOption } = await import('../../plan/docker-socket-gid.ts');
+            const intents = compile(desired, { ...(await secretNames(live, flags.stateDir, slugs)), ...dockerSocketGidOption(docker) });
             result = plan(intents, live, {
               revision: await headRevision(file),
               allowMassDelete: Boolean(flags.allowMassDelete),

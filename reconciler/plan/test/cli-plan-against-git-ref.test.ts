@@ -55,7 +55,7 @@ test('a ref where the file did not exist yet counts as an empty desired state: a
   assert.equal(plan.format_version, 1);
   // Every object is created; the worker (which exists, but unlabelled) gets its labels.
   assert.deepEqual(plan.changes.filter((c: { action: string }) => c.action !== 'create').map((c: { kind: string; name: string; action: string }) => `${c.action} ${c.kind} ${c.name}`), ['update node vm']);
-  assert.deepEqual(plan.summary, { add: 10, change: 1, destroy: 0, restarts: 0, unchanged: 0 });
+  assert.deepEqual(plan.summary, { add: 11, change: 1, destroy: 0, restarts: 0, unchanged: 0 });
 });
 
 test('--markdown renders a PR comment', async () => {

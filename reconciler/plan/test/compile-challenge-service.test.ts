@@ -82,7 +82,7 @@ test('a token not minted yet gets a pending name; inactive and draft challenges 
   });
   assert.deepEqual(
     intents.filter((i) => i.kind !== 'network' && i.kind !== 'node').map((i) => `${i.kind} ${i.name}`),
-    ['secret challenge-beta-token-(minted at apply)', 'volume challenge-beta-data', 'service challenge-beta', 'secret base-master-signing-key-(minted at apply)', 'service base-master'],
+    ['secret challenge-beta-token-(minted at apply)', 'volume challenge-beta-data', 'service challenge-beta', 'secret base-master-signing-key-(minted at apply)', 'volume base-master-data', 'service base-master'],
   );
 });
 

@@ -15,11 +15,24 @@ test('the master service: host-mode port, every network, the Docker socket, admi
   assert.deepEqual(task.Networks?.map((n) => [n.Target, n.Aliases]), [['challenges', ['base-master']], ['workers', ['base-master']]]);
   const c = task.ContainerSpec!;
   assert.equal(c.Image, '127.0.0.1:5000/base/node-runtime:20.20.2@sha256:2d23f53a8e67e636aec45dcccca869d6662e8c431a00d4f273b95efe95e7f9fe');
-  assert.deepEqual(c.Mounts, [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }]);
+  assert.deepEqual(c.Mounts, [
+    { Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' },
+    { Type: 'volume', Source: 'base-master-data', Target: '/var/lib/base' },
+  ]);
+  // Every active challenge's token (pending names here: not minted yet), one file per slug, owned by uid 1000, 0400.
   assert.deepEqual(c.Secrets?.map((s) => [s.SecretName, s.File?.Name]), [
     ['admin-token', '/run/secrets/base/admin_token'],
     ['base-master-signing-key-bbbbbbbbbbbb', '/run/secrets/base/master_signing_key'],
+    ['challenge-alpha-token-(minted at apply)', '/run/secrets/base/tokens/alpha'],
+    ['challenge-beta-token-(minted at apply)', '/run/secrets/base/tokens/beta'],
   ]);
+  for (const ref of c.Secrets ?? []) assert.deepEqual([ref.File?.UID, ref.File?.GID, ref.File?.Mode], ['1000', '1000', 0o400]);
+  assert.ok(c.Env?.includes('BASE_CHALLENGE_TOKENS_DIR=/run/secrets/base/tokens'));
+  assert.ok(c.Env?.includes('BASE_STATE_DIR=/var/lib/base'));
+  // Without the socket's gid as input, no supplementary group.
+  assert.equal(c.Groups, undefined);
+  const volume = intents.find((i) => i.kind === 'volume' && i.name === 'base-master-data');
+  assert.deepEqual(volume?.kind === 'volume' ? volume.labels : null, { 'base.managed-by': 'base', 'base.role': 'master' });
   // Env names the secret files, never values.
   assert.ok(c.Env?.includes('BASE_ADMIN_TOKEN_FILE=/run/secrets/base/admin_token'));
   assert.ok(c.Env?.includes('BASE_MASTER_SIGNING_KEY_FILE=/run/secrets/base/master_signing_key'));
@@ -27,4 +40,10 @@ test('the master service: host-mode port, every network, the Docker socket, admi
   assert.equal(key?.name, 'base-master-signing-key-bbbbbbbbbbbb');
   // The admin token is external: referenced, never created.
   assert.ok(!intents.some((i) => i.kind === 'secret' && i.name === 'admin-token'));
+});
+
+test('the master joins the Docker socket group when its gid is given (compile stays pure: the gid is an input)', () => {
+  const state = requireValid(parseDesiredState(fixtureText('converged.yaml'), 'f.yaml'));
+  const master = compile(state, { dockerSocketGid: 998 }).find((i): i is ServiceIntent => i.kind === 'service' && i.name === 'base-master')!;
+  assert.deepEqual((master.spec.TaskTemplate as Docker.ContainerTaskSpec).ContainerSpec?.Groups, ['998']);
 });

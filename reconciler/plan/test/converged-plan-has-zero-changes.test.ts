@@ -12,8 +12,8 @@ test('an unchanged file against its own converged Swarm (captured inspect JSON) 
   );
   assert.deepEqual(result.summary, { add: 0, change: 0, destroy: 0, restarts: 0, unchanged: result.changes.length });
   assert.equal(result.warnings.length, 0);
-  // Every desired object is paired with its live counterpart: 2 networks, 3 secrets, 2 volumes, 3 services, 1 node.
-  assert.equal(result.changes.length, 11);
+  // Every desired object is paired with its live counterpart: 2 networks, 3 secrets, 3 volumes, 3 services, 1 node.
+  assert.equal(result.changes.length, 12);
   assert.ok(result.changes.every((c) => c.impact === 'none' && c.diffs.length === 0));
 });
 

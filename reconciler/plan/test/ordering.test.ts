@@ -14,6 +14,7 @@ test('creations run networks → secrets → volumes → services (names sorted 
       'create secret t-plan-base-master-signing-key-0123456789ab',
       'create secret t-plan-challenge-alpha-token-0123456789ab',
       'create secret t-plan-challenge-beta-token-0123456789ab',
+      'create volume t-plan-base-master-data',
       'create volume t-plan-challenge-alpha-data',
       'create volume t-plan-challenge-beta-data',
       'create service t-plan-base-master',
@@ -21,7 +22,7 @@ test('creations run networks → secrets → volumes → services (names sorted 
       'create service t-plan-challenge-beta',
     ],
   );
-  assert.deepEqual(result.summary, { add: 10, change: 0, destroy: 0, restarts: 0, unchanged: 0 });
+  assert.deepEqual(result.summary, { add: 11, change: 0, destroy: 0, restarts: 0, unchanged: 0 });
 });
 
 test('deletions come after everything else, in reverse kind order: services, then secrets, then networks', () => {

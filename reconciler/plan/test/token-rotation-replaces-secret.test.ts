@@ -15,10 +15,16 @@ test('a new token secret name: create the secret, update the service (rolls task
   const changed = result.changes.filter((c) => c.action !== 'no-op');
   assert.deepEqual(changed.map((c) => `${c.action} ${c.kind} ${c.name}`), [
     'create secret t-plan-challenge-alpha-token-fedcba987654',
+    // The master collects with every token: it mounts the new one too.
+    'update service t-plan-base-master',
     'update service t-plan-challenge-alpha',
     'delete secret t-plan-challenge-alpha-token-0123456789ab',
   ]);
-  const update = changed[1];
+  const master = changed[1];
+  assert.deepEqual(master?.diffs.map((d) => [d.path, d.before, d.after]), [
+    ['TaskTemplate.ContainerSpec.Secrets["/run/secrets/base/tokens/alpha"].SecretName', 't-plan-challenge-alpha-token-0123456789ab', 't-plan-challenge-alpha-token-fedcba987654'],
+  ]);
+  const update = changed[2];
   assert.equal(update?.impact, 'rolls-tasks');
   assert.deepEqual(update?.diffs.map((d) => [d.path, d.before, d.after, d.sensitive]), [
     ['TaskTemplate.ContainerSpec.Secrets["/run/secrets/base/challenge_token"].SecretName', 't-plan-challenge-alpha-token-0123456789ab', 't-plan-challenge-alpha-token-fedcba987654', false],
