@@ -22,6 +22,7 @@ import { applyPlan } from '../../apply/index.ts';
 import { compileIntents, observeScoped, scopeIntents } from '../../apply/pipeline.ts';
 import { resolvePendingSecretNames } from '../../apply/resolve-pending.ts';
 import { parseDesiredState, requireValid } from '../../desired-state/index.ts';
+import { MASTER_DATA_VOLUME } from '../../plan/compile.ts';
 import { plan as makePlan, type Intent, type SecretIntent, type ServiceIntent } from '../../plan/index.ts';
 import { readTestbedEndpoints } from '../../testbed/endpoints.ts';
 import { buildTestImage } from '../../testbed/images.ts';
@@ -77,14 +78,17 @@ async function buildMasterImage(): Promise<string> {
  */
 async function isolateMaster(intents: Intent[], prefix: string, desiredFile: string): Promise<Intent[]> {
   const socketGid = String((await stat('/var/run/docker.sock')).gid);
+  const dataVolume = `${prefix}-master-data`;
   return intents.map((intent): Intent => {
+    // The master's data volume too (never the global base-master-data, which a demo may own).
+    if (intent.kind === 'volume' && intent.name === MASTER_DATA_VOLUME) return { ...intent, name: dataVolume };
     if (intent.kind !== 'service' || intent.slug !== null) return intent;
     const spec = structuredClone(intent.spec);
     spec.Name = `${prefix}-master`;
     const task = spec.TaskTemplate as Docker.ContainerTaskSpec;
     const container = task.ContainerSpec!;
     container.Env = [...(container.Env ?? []), 'BASE_DESIRED_STATE_FILE=/etc/base/subnet.yaml'].sort();
-    container.Mounts = [...(container.Mounts ?? []), { Type: 'bind', Source: desiredFile, Target: '/etc/base/subnet.yaml', ReadOnly: true }];
+    container.Mounts = [...(container.Mounts ?? []).map((m) => (m.Source === MASTER_DATA_VOLUME ? { ...m, Source: dataVolume } : m)), { Type: 'bind', Source: desiredFile, Target: '/etc/base/subnet.yaml', ReadOnly: true }];
     (container as { Groups?: string[] }).Groups = [socketGid];
     task.Networks = task.Networks?.map((n) => ({ ...n, Aliases: [`${prefix}-master`] }));
     return { ...intent, name: `${prefix}-master`, spec } satisfies ServiceIntent;
