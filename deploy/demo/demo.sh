@@ -142,7 +142,7 @@ up() {
   node "$DEMO_SRC/miners.mjs" "$ORIGIN" "${SLUGS[@]}"
 
   step "An epoch sealed from the challenges' answers"
-  start_weights_loop
+  # The master seals epochs itself: the reconciler mounts every active challenge's token into base-master.
   local sealed=""
   if wait_for "a vector that counts the miners' answers" "$SEAL_TIMEOUT" sealed_with_miners; then
     sealed=yes
@@ -176,33 +176,6 @@ EOT
   [ -n "$sealed" ] || die "the weights vector was not sealed (see above)"
 }
 
-# STOPGAP until the master seals epochs itself. The `base-master` service the reconciler deploys serves
-# /v1/weights/latest from its store but does not run the weights epoch loop, and it is given no challenge tokens
-# (only the admin token and its signing key). So the demo starts the loop (`base weights run`, the same code) inside
-# the master's container, which is on the challenges' overlay and owns that store, after copying in the tokens and
-# the signing key seed from the demo's reconciler state folder (through stdin: never in argv or logs). A replaced
-# master container loses both; the next `make demo` starts them again.
-start_weights_loop() {
-  local container
-  container=$(docker ps -q --filter label=com.docker.swarm.service.name=base-master --filter status=running | head -n 1)
-  [ -n "$container" ] || die "no running base-master container"
-  local in=(docker exec -i -u 1000 "$container" /bin/sh -c)
-  "${in[@]}" 'mkdir -p /var/lib/base/tokens && chmod 700 /var/lib/base/tokens'
-  for slug in "${SLUGS[@]}"; do
-    "${in[@]}" "umask 077 && cat > /var/lib/base/tokens/$slug.token" < "$STATE/reconciler/tokens/$slug.token"
-  done
-  "${in[@]}" 'umask 077 && cat > /var/lib/base/master-signing-key.seed' < "$STATE/reconciler/master-signing-key.seed"
-  # One loop per container: a second run finds it by its pid file.
-  if "${in[@]}" 'pid=$(cat /var/lib/base/weights-run.pid 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null' < /dev/null; then
-    echo "    weights loop already running in the master container"
-  else
-    docker exec -d -u 1000 -w /app "$container" /bin/sh -c 'echo $$ > /var/lib/base/weights-run.pid &&
-      exec /usr/bin/node bin/base.mjs weights run --file /app/desired-state/subnet.yaml --state-dir /var/lib/base \
-        >> /var/lib/base/weights-run.log 2>&1'
-    echo "    weights loop started in the master container (log: /var/lib/base/weights-run.log there)"
-  fi
-}
-
 # The latest vector exists and gives uid 1 (Alice, exact answers on both challenges) a share.
 sealed_with_miners() {
   http_get "$ORIGIN/v1/weights/latest" | node -e '
@@ -233,6 +206,11 @@ down() {
   done
 
   step "Secrets, network, volumes"
+  # The master's data volume (its SQLite store), when the master was the demo's.
+  if [[ " ${services[*]} " == *" base-master "* ]] && docker volume inspect base-master-data >/dev/null 2>&1; then
+    until docker volume rm base-master-data >/dev/null 2>&1 || (( $(date +%s) > deadline )); do sleep 1; done
+    docker volume inspect base-master-data >/dev/null 2>&1 || echo "    removed volume base-master-data"
+  fi
   for slug in "${SLUGS[@]}"; do
     docker secret ls -q --filter "label=base.challenge.slug=$slug" --filter label=base.managed-by=base | xargs -r docker secret rm >/dev/null || true
     if docker volume inspect "challenge-$slug-data" >/dev/null 2>&1; then

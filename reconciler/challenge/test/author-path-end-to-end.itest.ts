@@ -7,9 +7,8 @@
  * The master is the `base-master` Swarm service (a singleton name): the test refuses to start when one exists that
  * it did not create (e.g. `make demo` is up: run `make demo-down` first).
  *
- * Stopgap, as in deploy/demo/demo.sh: the master service does not run the weights epoch loop and gets no challenge
- * tokens, so the epoch is sealed by `base weights seal-once` inside the master's container (on the overlay, owning
- * the store the master serves) with the token and signing key copied in through stdin.
+ * The epoch is sealed by the master's own weights loop: the reconciler mounts every active challenge's token into
+ * the base-master service (/run/secrets/base/tokens/<slug>) with its signing key.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -19,12 +18,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
+import { u8aToHex } from '@polkadot/util';
 import { execa } from 'execa';
 import { openStateDir } from '../../state/index.ts';
 import { dockerCli, testbedDocker } from '../../testbed/docker.ts';
 import { readTestbedEndpoints } from '../../testbed/endpoints.ts';
 import { deleteRegistryManifest, registryManifestDigest } from '../../testbed/registry.ts';
 import { waitUntil } from '../../testbed/test-objects.ts';
+import { verifyVector } from '../../weights/seal.ts';
+import { loadSigningKey } from '../../weights/signing-key.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve('.');
@@ -51,6 +53,8 @@ const stateDir = join(work, 'reconciler-state');
 const subnetFile = join(repo, 'desired-state', 'subnet.yaml');
 const pushed: Array<{ repository: string; tag: string }> = [];
 let createdMaster = false;
+/** The master's data volume is only removed when this test's apply created it. */
+let createdMasterVolume = false;
 
 function base(...args: string[]) {
   return run(process.execPath, [join(ROOT, 'bin/base.mjs'), ...args], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
@@ -84,6 +88,7 @@ after(async () => {
   if (signingKeySecret && createdMaster) await attempt(`secret ${signingKeySecret}`, () => docker.getSecret(signingKeySecret).remove());
   await attempt(`secret ${adminSecret}`, () => docker.getSecret(adminSecret).remove());
   await attempt(`volume challenge-${slug}-data`, () => docker.getVolume(`challenge-${slug}-data`).remove());
+  if (createdMasterVolume) await attempt('volume base-master-data', () => docker.getVolume('base-master-data').remove());
   await attempt(`network ${network}`, () => docker.getNetwork(network).remove());
   for (const { repository, tag } of pushed) {
     const digest = await registryManifestDigest(endpoints, repository, tag).catch(() => undefined);
@@ -161,7 +166,7 @@ development_metagraph:
   // 5. the plan CI comments on the pull request: against the previous revision, naming the new service
   const planned = await base('plan', 'desired-state/subnet.yaml', '--against', 'HEAD', '--markdown');
   assert.match(planned.stdout, new RegExp(`\\| ➕ create \\| service \\| \`challenge-${slug}\` \\|`));
-  assert.match(planned.stdout, /Plan: 3 to add, 0 to change, 0 to destroy/);
+  assert.match(planned.stdout, /Plan: 3 to add, 1 to change, 0 to destroy/);
   await git('commit', '-qam', `add challenge ${slug}`);
 
   // 6. the operator merges and applies: the master image carries this desired state (deploy/demo/Dockerfile.master)
@@ -175,6 +180,7 @@ development_metagraph:
   assert.match(updated.stdout, /pinned 1 of 2 images/);
   await execa('docker', ['secret', 'create', '--label', `base.test=${repoPrefix}`, adminSecret, '-'], { input: randomBytes(24).toString('hex'), env: { DOCKER_HOST: endpoints.docker.host } });
   createdMaster = true;
+  createdMasterVolume = !(await docker.listVolumes()).Volumes?.some((v) => v.Name === 'base-master-data');
   const applied = await base('apply', 'desired-state/subnet.yaml', '--auto-approve', '--state-dir', stateDir, '--only-prefix', ...scope);
   assert.match(applied.stdout, /Apply complete: \d+ succeeded, 0 failed/);
 
@@ -189,30 +195,21 @@ development_metagraph:
   });
   assert.equal(submitted.status, 201);
 
-  // 8. the next sealed vector: Alice (uid 1) gets the challenge's whole 50 %, the rest burns to uid 0
-  const [container] = await docker.listContainers({ filters: JSON.stringify({ label: ['com.docker.swarm.service.name=base-master'], status: ['running'] }) });
-  assert.ok(container, 'the base-master container runs');
-  const inMaster = (script: string, input?: string) =>
-    execa('docker', ['exec', '-i', '-u', '1000', container.Id, '/bin/sh', '-c', script], { env: { DOCKER_HOST: endpoints.docker.host }, ...(input !== undefined ? { input } : {}) });
-  const state = openStateDir(stateDir);
-  await inMaster('mkdir -p /var/lib/base/tokens && chmod 700 /var/lib/base/tokens');
-  await inMaster(`umask 077 && cat > /var/lib/base/tokens/${slug}.token`, readFileSync(state.tokenPath(slug), 'utf8'));
-  await inMaster('umask 077 && cat > /var/lib/base/master-signing-key.seed', readFileSync(join(stateDir, 'master-signing-key.seed'), 'utf8'));
-  const sealed = await inMaster('cd /app && /usr/bin/node bin/base.mjs weights seal-once --file /app/desired-state/subnet.yaml --state-dir /var/lib/base');
-  const summary = JSON.parse(sealed.stdout) as { epoch: number; sources: Array<{ slug: string; outcome: string }> };
-  assert.deepEqual(summary.sources.map((s) => [s.slug, s.outcome]), [[slug, 'fresh']]);
-
+  // 8. the next sealed vector, sealed by the master's own weights loop (the reconciler mounts the challenge's token
+  // into base-master): Alice (uid 1) gets the challenge's whole 50 %, the rest burns to uid 0
   const vector = await waitUntil(
-    'the master to serve the sealed epoch',
+    'the master to seal an epoch that pays the miner',
     async () => {
       const response = await fetch(`${origin}/v1/weights/latest`);
       if (!response.ok) return undefined;
       const body = (await response.json()) as { epoch: number; uids: number[]; weights: number[]; hotkey_weights: Record<string, number> };
-      return body.epoch >= summary.epoch ? body : undefined;
+      return body.uids.includes(1) ? body : undefined;
     },
-    90_000,
+    120_000,
     1000,
   );
+  const signer = await loadSigningKey(join(stateDir, 'master-signing-key.seed'));
+  assert.deepEqual(verifyVector(vector, u8aToHex(signer.publicKey)), { ok: true });
   assert.deepEqual(vector.uids, [0, 1]);
   assert.ok(Math.abs((vector.hotkey_weights[ALICE] ?? 0) - 0.5) < 1e-12, JSON.stringify(vector.hotkey_weights));
   assert.ok(Math.abs((vector.weights[1] ?? 0) - 0.5) < 1e-12);
