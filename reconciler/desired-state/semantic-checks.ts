@@ -45,7 +45,25 @@ export function checkSemantics(data: unknown): Finding[] {
 
   const master = asDict(root.master);
   if (master) checkImage(findings, master.image, ['master', 'image'], environment);
+  if (master && environment === 'production' && master.database_url_secret === undefined) {
+    findings.push({
+      path: ['master'],
+      target: 'key',
+      message:
+        'found no database_url_secret; production needs the name of the Swarm secret holding the control-plane PostgreSQL URL ' +
+        '(e.g. database_url_secret: base-database-url, created with docker secret create NAME -), or the master seals no weights',
+      rule: 'production-database-url-secret',
+    });
+  }
   const adminSecret = asString(master?.admin_token_secret) ?? DEFAULT_ADMIN_TOKEN_SECRET;
+  const databaseSecret = asString(master?.database_url_secret);
+  if (databaseSecret !== undefined && databaseSecret === adminSecret) {
+    findings.push({
+      path: ['master', 'database_url_secret'],
+      message: `found "${databaseSecret}", the admin token secret's name; expected a separate secret holding the PostgreSQL URL`,
+      rule: 'database-url-secret-distinct',
+    });
+  }
 
   const declared = networks.map((n) => asString(asDict(n)?.name)).filter((n): n is string => n !== undefined);
   const encrypted = networks.filter((n) => asDict(n)?.encrypted !== false && asString(asDict(n)?.name) !== undefined);
@@ -66,6 +84,12 @@ export function checkSemantics(data: unknown): Finding[] {
           path: at('secrets', i),
           message: `found "${adminSecret}", the master's admin token secret; a challenge must never receive the admin token`,
           rule: 'secret-admin-token',
+        });
+      } else if (databaseSecret !== undefined && secret === databaseSecret) {
+        findings.push({
+          path: at('secrets', i),
+          message: `found "${databaseSecret}", the master's control-plane database URL secret; a challenge must never receive it (it gets its own CHALLENGE_DATABASE_URL)`,
+          rule: 'secret-database-url',
         });
       }
     });

@@ -67,6 +67,10 @@ export interface Master {
    * Name of the Swarm secret holding the admin token.
    */
   admin_token_secret?: string;
+  /**
+   * Name of an operator-created Swarm secret holding the control-plane PostgreSQL URL; mounted into base-master at /run/secrets/base/database_url (BASE_DATABASE_URL_FILE). Required in production.
+   */
+  database_url_secret?: string;
 }
 export interface Network {
   name: ObjectName;

@@ -23,6 +23,8 @@ export const CHALLENGE_DATABASE_URL = 'sqlite+aiosqlite:////data/challenge.sqlit
 export const CHALLENGE_TOKEN_TARGET = '/run/secrets/base/challenge_token';
 export const ADMIN_TOKEN_TARGET = '/run/secrets/base/admin_token';
 export const SIGNING_KEY_TARGET = '/run/secrets/base/master_signing_key';
+/** Where the master reads the control-plane PostgreSQL URL (master.database_url_secret); env names only this path. */
+export const DATABASE_URL_TARGET = '/run/secrets/base/database_url';
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 export const MASTER_SERVICE_NAME = 'base-master';
 /** The master's copy of every active challenge's token: `<dir>/<slug>` (its weights loop collects with them). */
@@ -236,6 +238,12 @@ export function compileMasterService(
     BASE_STATE_DIR: MASTER_STATE_DIR,
   };
   const secrets = [secretRef(adminSecret, ADMIN_TOKEN_TARGET, 0o400), secretRef(signingKeySecretName, SIGNING_KEY_TARGET, 0o400)];
+  const databaseSecret = state.master.database_url_secret;
+  if (databaseSecret !== undefined) {
+    // Operator-created (external, like the admin token): the apply refuses to run while it is missing.
+    env.BASE_DATABASE_URL_FILE = DATABASE_URL_TARGET;
+    secrets.push(secretRef(databaseSecret, DATABASE_URL_TARGET, 0o400));
+  }
   for (const token of [...tokens].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0))) {
     secrets.push(secretRef(token.secretName, `${MASTER_TOKENS_DIR}/${token.slug}`, 0o400));
   }
@@ -276,7 +284,7 @@ export function compileWorker(worker: NonNullable<SubnetDesiredState['workers']>
   return { kind: 'node', hostname: worker.hostname, labels, availability: worker.availability ?? 'active' };
 }
 
-/** Secret names services reference that no intent creates (the admin token, declared challenge secrets). */
+/** Secret names services reference that no intent creates (the admin token, the database URL, declared challenge secrets). */
 export function externalSecretNames(intents: readonly Intent[]): string[] {
   const created = new Set(intents.filter((i) => i.kind === 'secret').map((i) => i.name));
   const names = new Set<string>();

@@ -36,6 +36,9 @@ export const PRODUCTION_HEADER = HEADER.replace('environment: development', 'env
   `master:1.0.0@${DIGEST}`,
 );
 
+/** PRODUCTION_HEADER plus the database URL secret production requires (one line more: challenges start on line 14). */
+export const VALID_PRODUCTION_HEADER = PRODUCTION_HEADER.replace(/(  image: reg\.example\/base\/master:[^\n]*\n)/, '$1  database_url_secret: base-database-url\n');
+
 /** A production file with `count` pinned active challenges, each with resources, env and metadata (valid). */
 export function manyChallenges(count: number): string {
   let block = '';
@@ -45,5 +48,5 @@ export function manyChallenges(count: number): string {
       .replace('emission_percent: 10', `emission_percent: ${100 / count}`)
       .concat(`    resources: { cpus: "1.5", memory: 2GiB, pids: 256 }\n    env: { LOG_LEVEL: info, WORKERS: ${i} }\n    metadata: { tagline: "Challenge ${i}" }\n`);
   }
-  return withChallenges(block, PRODUCTION_HEADER);
+  return withChallenges(block, VALID_PRODUCTION_HEADER);
 }
