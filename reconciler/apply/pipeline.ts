@@ -51,7 +51,7 @@ export async function compileIntents(desired: SubnetDesiredState, state: StateDi
   const slugs = activeSlugs(desired);
   const tokens = mint ? await state.ensureTokens(slugs) : await state.tokenSecretNames(slugs);
   const signingKey = mint ? await state.ensureMasterSigningKey() : await state.masterSigningKeySecretName();
-  return compile(desired, { tokenSecretNames: Object.fromEntries(tokens), signingKeySecretName: signingKey, ...(docker ? dockerSocketGidOption(docker) : {}) });
+  return compile(desired, { tokenSecretNames: Object.fromEntries(tokens), signingKeySecretName: signingKey, ...(docker ? await dockerSocketGidOption(docker) : {}) });
 }
 
 /** Observe → compile → plan for an already valid desired state. */

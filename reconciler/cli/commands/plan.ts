@@ -143,7 +143,7 @@ Examples:
             }
             const slugs = desired.challenges.map((c) => c.slug);
             const { dockerSocketGidOption } = await import('../../plan/docker-socket-gid.ts');
-            const intents = compile(desired, { ...(await secretNames(live, flags.stateDir, slugs)), ...dockerSocketGidOption(docker) });
+            const intents = compile(desired, { ...(await secretNames(live, flags.stateDir, slugs)), ...(await dockerSocketGidOption(docker)) });
             result = plan(intents, live, {
               revision: await headRevision(file),
               allowMassDelete: Boolean(flags.allowMassDelete),
