@@ -1,10 +1,12 @@
 /**
  * The master's settings, from `base serve` flags and the environment the reconciler gives the `base-master`
- * service (BASE_MASTER_PORT, BASE_ADMIN_TOKEN_FILE, BASE_MASTER_SIGNING_KEY_FILE, BASE_DATABASE_URL). Secrets are
- * only ever named by file (or, for the store URL, by environment variable), never passed in argv.
+ * service (BASE_MASTER_PORT, BASE_ADMIN_TOKEN_FILE, BASE_MASTER_SIGNING_KEY_FILE, BASE_DATABASE_URL_FILE). Secrets are
+ * only ever named by file (or, for the store URL in development, by BASE_DATABASE_URL), never passed in argv.
  */
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../cli/action.ts';
+import { StoreConfigError } from '../store/errors.ts';
+import { storeUrlFromEnvironment } from '../store/open-store.ts';
 
 export const DEFAULT_MASTER_PORT = 18080;
 
@@ -20,7 +22,10 @@ export interface MasterConfig {
   stateDir: string | null;
   /** Docker Engine to read task states from and to plan/reconcile against; null = none (dev). */
   dockerHost: string | null;
-  /** The control-plane store URL (from BASE_DATABASE_URL only); null = the development SQLite in stateDir, if any. */
+  /**
+   * The control-plane store URL (the file named by BASE_DATABASE_URL_FILE, or BASE_DATABASE_URL; never argv); null =
+   * the development SQLite in stateDir, if any. Never logged.
+   */
   storeUrl: string | null;
   probeIntervalMs: number;
   probeTimeoutMs: number;
@@ -59,4 +64,14 @@ export async function readAdminToken(file: string | null): Promise<string | null
   const token = text.trim();
   if (token.length < 16) throw new UserError(`admin token file ${file}: the token must be at least 16 characters`);
   return token;
+}
+
+/** The store URL from BASE_DATABASE_URL_FILE / BASE_DATABASE_URL; a bad setting is a start-up error (no URL in it). */
+export async function readStoreUrl(env: NodeJS.ProcessEnv): Promise<string | null> {
+  try {
+    return await storeUrlFromEnvironment(env);
+  } catch (error) {
+    if (error instanceof StoreConfigError) throw new UserError(error.message);
+    throw error;
+  }
 }

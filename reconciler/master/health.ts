@@ -8,6 +8,19 @@ import { API_VERSION } from './registry.ts';
 import type { SwarmSnapshot } from './swarm-status.ts';
 import type { WeightsReaderStatus } from './weights-reader.ts';
 
+/** The weights epoch loop as `base serve` supervises it (reconciler/master/serve-weights-loop.ts). */
+export interface WeightsLoopHealth {
+  state: 'starting' | 'running' | 'retrying' | 'disabled' | 'stopped';
+  /** Fixed code of the last start failure (store-unavailable, chain-unreachable, ...) or `skipped`; null otherwise. */
+  code: string | null;
+  /** An errno-like detail (ECONNREFUSED) or, when disabled, the fixed skip reason; never a URL or a secret. */
+  detail: string | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+  /** Whether this state makes /health degraded (retrying; disabled where the loop is required). */
+  degraded: boolean;
+}
+
 export interface HealthInputs {
   version: string;
   startedAt: Date;
@@ -17,6 +30,8 @@ export interface HealthInputs {
   /** null when no store is configured. */
   store: StoreAvailability | null;
   weights: WeightsReaderStatus | null;
+  /** null/absent when the master runs no weights loop of its own. */
+  weightsLoop?: WeightsLoopHealth | null;
   desired: { loaded: boolean; file: string | null; error: string | null };
   signingKey: { publicKey: string; ss58: string } | null;
   challenges: { probed: number; healthy: number };
@@ -39,6 +54,7 @@ export interface HealthDocument {
     last_error: string | null;
   };
   weights: { last_sealed_epoch: number | null; last_error: string | null } | null;
+  weights_loop: { state: WeightsLoopHealth['state']; code: string | null; detail: string | null; attempts: number; next_attempt_at: string | null } | null;
   desired_state: { loaded: boolean; error: string | null };
   challenges: { probed: number; healthy: number };
   signing_public_key: string | null;
@@ -50,6 +66,14 @@ export function buildHealth(inputs: HealthInputs): HealthDocument {
   if (inputs.docker && !inputs.docker.available) reasons.push(`docker API unreachable (${inputs.docker.error ?? 'error'})`);
   const storeDown = inputs.store !== null && (!inputs.store.available || inputs.weights?.storeAvailable === false);
   if (storeDown) reasons.push('control-plane store unreachable');
+  const loop = inputs.weightsLoop ?? null;
+  if (loop?.degraded) {
+    reasons.push(
+      loop.state === 'retrying'
+        ? `weights loop not started (${loop.code ?? 'error'}${loop.detail ? ` ${loop.detail}` : ''}; retrying)`
+        : `weights loop disabled (${loop.detail ?? loop.code ?? 'unknown'})`,
+    );
+  }
   if (!inputs.desired.loaded) reasons.push(`desired state not loaded${inputs.desired.error ? ` (${inputs.desired.error})` : ''}`);
   return {
     status: reasons.length === 0 ? 'ok' : 'degraded',
@@ -73,6 +97,9 @@ export function buildHealth(inputs: HealthInputs): HealthDocument {
       last_error: inputs.store?.lastError ?? null,
     },
     weights: inputs.weights ? { last_sealed_epoch: inputs.weights.lastSealedEpoch, last_error: inputs.weights.lastError } : null,
+    weights_loop: loop
+      ? { state: loop.state, code: loop.code, detail: loop.detail, attempts: loop.attempts, next_attempt_at: loop.nextAttemptAt }
+      : null,
     desired_state: { loaded: inputs.desired.loaded, error: inputs.desired.error },
     challenges: inputs.challenges,
     signing_public_key: inputs.signingKey?.publicKey ?? null,

@@ -25,6 +25,7 @@ import { createMasterServer, type MasterServer } from './server.ts';
 import { storeWeightsReader } from './store-weights-reader.ts';
 import { dockerSwarmStatus, revisionOf, type SwarmStatusSource } from './swarm-status.ts';
 import { mapResolver, overlayUpstreams } from './upstreams.ts';
+import type { SupervisedWeightsLoop } from './serve-weights-loop.ts';
 import type { WeightsReader } from './weights-reader.ts';
 
 export interface StartMasterOptions {
@@ -33,6 +34,11 @@ export interface StartMasterOptions {
   log?: MasterLog;
   /** The weights epoch loop's reader; default: a reader over the control-plane store. */
   weights?: WeightsReader;
+  /**
+   * `base serve`'s supervised loop (it may still be retrying its start): its reader once it runs, the store reader
+   * until then; its state is on /health.
+   */
+  weightsLoop?: Pick<SupervisedWeightsLoop, 'reader' | 'status'>;
 }
 
 export interface RunningMaster {
@@ -61,7 +67,9 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
   const docker: Docker | null = config.dockerHost === null ? null : dockerClient(config.dockerHost);
   const swarm: SwarmStatusSource | null = docker === null ? null : dockerSwarmStatus(docker);
   const store = await storeHandle(config, desired, log);
-  const weights = options.weights ?? storeWeightsReader(() => store.current());
+  const storeReader = storeWeightsReader(() => store.current());
+  const weightsLoop = options.weightsLoop ?? null;
+  const weights = options.weights ?? (weightsLoop ? followLoopReader(weightsLoop, storeReader) : storeReader);
 
   const upstreams = (): ReadonlyMap<string, string> => (config.upstreams.size > 0 ? config.upstreams : overlayUpstreams(desired.current().state));
   const metrics = new MasterMetrics({ processMetrics: true });
@@ -136,6 +144,7 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
         docker: swarm?.snapshot() ?? null,
         store: store.availability(),
         weights: weights.status(),
+        weightsLoop: weightsLoop?.status() ?? null,
         desired: { loaded: desired.current().state !== null, file: config.desiredFile, error: desired.current().error },
         signingKey,
         challenges: { probed: probes.length, healthy: probes.filter((p) => p.ok).length },
@@ -279,6 +288,19 @@ async function storeHandle(config: MasterConfig, desired: DesiredSource, log: Ma
     },
     async close() {
       await (store as AvailableStore | null)?.close().catch(() => undefined);
+    },
+  };
+}
+
+/** The loop's reader once it runs (it keeps the newest vector in memory), the store reader before. */
+function followLoopReader(loop: Pick<SupervisedWeightsLoop, 'reader'>, fallback: WeightsReader & { refresh?: () => Promise<void> }): WeightsReader & { refresh(): Promise<void> } {
+  const current = (): WeightsReader => loop.reader() ?? fallback;
+  return {
+    latest: () => current().latest(),
+    atEpoch: (epoch) => current().atEpoch(epoch),
+    status: () => current().status(),
+    async refresh() {
+      if (loop.reader() === null) await fallback.refresh?.();
     },
   };
 }

@@ -1,4 +1,5 @@
 /** Picks and opens the store from a URL and the subnet's environment. */
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
 import { StoreConfigError } from './errors.ts';
@@ -7,8 +8,10 @@ import { redactDatabaseUrl } from './redact.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import type { ControlPlaneStore } from './types.ts';
 
-/** Environment variable operators set to the store URL. */
+/** Environment variable operators set to the store URL (development, CLI use). */
 export const STORE_URL_ENV = 'BASE_DATABASE_URL';
+/** Environment variable naming a file that holds the store URL (the base-master service: a mounted Swarm secret). */
+export const STORE_URL_FILE_ENV = 'BASE_DATABASE_URL_FILE';
 /** File name of the development SQLite store inside the state folder. */
 export const DEFAULT_SQLITE_FILE = 'control-plane.sqlite3';
 
@@ -79,6 +82,29 @@ export function resolveStoreTarget(options: OpenStoreOptions): StoreTarget {
     );
   }
   return target;
+}
+
+/**
+ * The store URL from the environment: the trimmed content of the file named by BASE_DATABASE_URL_FILE, or
+ * BASE_DATABASE_URL; null when neither is set. Both set, an unreadable or an empty file: StoreConfigError naming the
+ * variable and the file, never the content.
+ */
+export async function storeUrlFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  const direct = env[STORE_URL_ENV]?.trim() || null;
+  const file = env[STORE_URL_FILE_ENV]?.trim() || null;
+  if (file === null) return direct;
+  if (direct !== null) {
+    throw new StoreConfigError(`both ${STORE_URL_ENV} and ${STORE_URL_FILE_ENV} are set; set only one (the file is what the base-master service gets)`);
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new StoreConfigError(`${STORE_URL_FILE_ENV}: cannot read the store URL file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const url = text.trim();
+  if (url === '') throw new StoreConfigError(`${STORE_URL_FILE_ENV}: the store URL file ${file} is empty; expected a URL such as ${POSTGRES_EXAMPLE}`);
+  return url;
 }
 
 /** Opens the store and applies pending migrations. */

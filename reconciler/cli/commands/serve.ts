@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_DESIRED_STATE_FILE, STORE_URL_ENV } from '../defaults.ts';
-import { DEFAULT_MASTER_PORT, millis, portNumber, type MasterConfig } from '../../master/config.ts';
+import { STORE_URL_FILE_ENV } from '../../store/open-store.ts';
+import { DEFAULT_MASTER_PORT, millis, portNumber, readStoreUrl, type MasterConfig } from '../../master/config.ts';
 import { action, UserError } from '../action.ts';
 import { readPackageVersion } from '../version.ts';
 
@@ -60,7 +61,10 @@ Weights: with a tokens directory and the signing key file, the master runs the w
 development_metagraph in development and the chain (subnet.chain_endpoint) in production. Without them it
 serves the vectors already in the store.
 Upstreams: the active challenges of the desired state at http://challenge-<slug>:<port> (overlay DNS), or
-only the --upstream map when one is given. The store URL is read from $${STORE_URL_ENV} (never from argv).
+only the --upstream map when one is given. The store URL is read from the file named by $${STORE_URL_FILE_ENV} (the
+base-master service: master.database_url_secret mounted at /run/secrets/base/database_url) or from $${STORE_URL_ENV}
+(development); never from argv, never both. When the weights loop cannot start (store or chain unreachable) the
+master keeps serving, shows the reason on /health and retries with backoff (up to 60 s apart).
 Logs: one JSON line per request on stdout (method, route class, slug, status, duration; no headers, no query).
 
 Examples:
@@ -84,7 +88,7 @@ Examples:
           signingKeyFile: flags.signingKeyFile ?? env.BASE_MASTER_SIGNING_KEY_FILE ?? null,
           stateDir: flags.stateDir ?? env.BASE_STATE_DIR ?? null,
           dockerHost: useDocker ? (flags.dockerHost ?? env.DOCKER_HOST ?? 'unix:///var/run/docker.sock') : null,
-          storeUrl: env[STORE_URL_ENV]?.trim() || null,
+          storeUrl: await readStoreUrl(env),
           probeIntervalMs: millis(flags.probeInterval, '--probe-interval', 1),
           probeTimeoutMs: millis(flags.probeTimeout, '--probe-timeout', 0.05),
           reconcileIntervalMs: millis(flags.reconcileInterval, '--reconcile-interval'),
@@ -100,10 +104,10 @@ Examples:
           throw new UserError(`--forwarded-proto: expected http or https, found ${JSON.stringify(flags.forwardedProto)}`);
         }
         if (flags.forwardedProto) config.forwardedProto = flags.forwardedProto;
-        const weightsLoop = await startServeWeightsLoop(config, flags.tokensDir ?? env.BASE_CHALLENGE_TOKENS_DIR ?? null);
+        const weightsLoop = startServeWeightsLoop(config, flags.tokensDir ?? env.BASE_CHALLENGE_TOKENS_DIR ?? null);
         let master;
         try {
-          master = await startMaster({ config, version: readPackageVersion(), ...(weightsLoop ? { weights: weightsLoop.loop } : {}) });
+          master = await startMaster({ config, version: readPackageVersion(), ...(weightsLoop ? { weightsLoop } : {}) });
         } catch (error) {
           await weightsLoop?.stop();
           throw error;
