@@ -9,11 +9,13 @@
 # never printed and never in an argv. The master signing key is NOT created here: the reconciler mints it in its
 # state folder and creates the Swarm secret `base-master-signing-key-<hash12>` itself during `base apply` (the name
 # carries the value's hash, see reconciler/state/). This script only makes sure the state folder exists (0700).
+# The control-plane PostgreSQL URL (master.database_url_secret, required in production) goes the same way as the
+# admin token: `docker secret create NAME -` on stdin, from --database-url-file or $BASE_DATABASE_URL; never generated.
 #
 # Run from a checkout of the repository (it runs `node bin/base.mjs`). See deploy/README.md.
 set -euo pipefail
 # The value stays in this shell only: no child process (docker, node) inherits it in its environment.
-export -n BASE_ADMIN_TOKEN
+export -n BASE_ADMIN_TOKEN BASE_DATABASE_URL
 
 REPO_ROOT="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
 MIN_DOCKER_VERSION="20.10"
@@ -24,6 +26,7 @@ ADVERTISE_ADDR=""
 DESIRED_STATE="desired-state/subnet.yaml"
 STATE_DIR="${BASE_STATE_DIR:-/var/lib/base/reconciler}"
 ADMIN_TOKEN_FILE="/etc/base/admin-token"
+DATABASE_URL_FILE=""
 IMAGE=""
 BUILD=0
 BASE_IMAGE=""
@@ -45,6 +48,8 @@ Without --apply nothing is changed: every command is printed instead (a dry run)
                              (default: $BASE_STATE_DIR or /var/lib/base/reconciler)
   --admin-token-file FILE    0600 file holding the admin token (default: /etc/base/admin-token). Used when it exists;
                              otherwise the value comes from $BASE_ADMIN_TOKEN, or is generated and written there
+  --database-url-file FILE   0600 file holding the control-plane PostgreSQL URL, for the secret named by
+                             master.database_url_secret when it does not exist yet (else $BASE_DATABASE_URL)
   --image REF                master image to use (default: master.image of the desired state); pulled if missing
   --build                    build REF from the repository Dockerfile instead of pulling it
   --base-image REF           with --build: --build-arg BASE_IMAGE=REF (e.g. the test bed's base/node-runtime:<v>)
@@ -56,7 +61,7 @@ Without --apply nothing is changed: every command is printed instead (a dry run)
   -h, --help                 this help
 
 Environment: DOCKER_HOST (Docker engine, default the local socket), BASE_ADMIN_TOKEN (admin token value, never
-printed), BASE_STATE_DIR.
+printed), BASE_DATABASE_URL (control-plane PostgreSQL URL, never printed), BASE_STATE_DIR.
 EOF
 }
 
@@ -73,6 +78,7 @@ while (($#)); do
     --desired-state) need_value "$@"; DESIRED_STATE="$2"; shift 2 ;;
     --state-dir) need_value "$@"; STATE_DIR="$2"; shift 2 ;;
     --admin-token-file) need_value "$@"; ADMIN_TOKEN_FILE="$2"; shift 2 ;;
+    --database-url-file) need_value "$@"; DATABASE_URL_FILE="$2"; shift 2 ;;
     --image) need_value "$@"; IMAGE="$2"; shift 2 ;;
     --base-image) need_value "$@"; BASE_IMAGE="$2"; shift 2 ;;
     --daemon-json-path) need_value "$@"; DAEMON_JSON_PATH="$2"; shift 2 ;;
@@ -89,7 +95,7 @@ cd -- "$REPO_ROOT"
 [[ -f "$DESIRED_STATE" ]] || die "desired-state file ${DESIRED_STATE} not found (relative to ${REPO_ROOT})"
 command -v node >/dev/null || die "node (20+) is needed to run the reconciler (bin/base.mjs)"
 
-# Reads master.image / master.admin_token_secret from the desired state (the reconciler validates the file itself).
+# Reads master.image / master.admin_token_secret / master.database_url_secret from the desired state (the reconciler validates the file itself).
 desired_field() {
   node --input-type=module -e '
     import { readFileSync } from "node:fs";
@@ -102,6 +108,7 @@ desired_field() {
 DESIRED_IMAGE="$(desired_field master.image)"
 ADMIN_SECRET="$(desired_field master.admin_token_secret)"
 ADMIN_SECRET="${ADMIN_SECRET:-base-admin-token}"
+DATABASE_SECRET="$(desired_field master.database_url_secret)"
 [[ -n "$DESIRED_IMAGE" ]] || die "${DESIRED_STATE}: master.image is missing"
 IMAGE="${IMAGE:-$DESIRED_IMAGE}"
 
@@ -224,6 +231,31 @@ ensure_admin_token() {
   fi
 }
 
+# The control-plane PostgreSQL URL: an existing secret is kept (rotating it is a runbook step, deploy/README.md).
+# Otherwise the value comes from --database-url-file, else $BASE_DATABASE_URL; it reaches Docker on stdin only.
+ensure_database_url() {
+  if [[ -z "$DATABASE_SECRET" ]]; then
+    announce skip "database URL secret: master.database_url_secret is not set (development: the master keeps SQLite in its volume)"
+    return 0
+  fi
+  announce check "docker secret inspect ${DATABASE_SECRET}   (master.database_url_secret; exists: kept as is)"
+  if ((APPLY)) && secret_exists "$DATABASE_SECRET"; then skip "secret ${DATABASE_SECRET} exists"; return 0; fi
+  local -a create=(docker secret create --label base.role=database-url "$DATABASE_SECRET" -)
+  if [[ -n "$DATABASE_URL_FILE" ]]; then
+    if ((APPLY)) && [[ ! -s "$DATABASE_URL_FILE" ]]; then die "--database-url-file ${DATABASE_URL_FILE}: missing or empty"; fi
+    announce run "$(shell_quote "${create[@]}") < ${DATABASE_URL_FILE}   (value never printed)"
+    if ((APPLY)); then "${create[@]}" <"$DATABASE_URL_FILE" >/dev/null; fi
+  elif [[ -n "${BASE_DATABASE_URL:-}" ]]; then
+    announce run "$(shell_quote "${create[@]}") < \$BASE_DATABASE_URL   (value never printed)"
+    if ((APPLY)); then printf '%s' "$BASE_DATABASE_URL" | "${create[@]}" >/dev/null; fi
+  else
+    if ((APPLY)); then
+      die "secret ${DATABASE_SECRET} (master.database_url_secret) does not exist: give the PostgreSQL URL with --database-url-file FILE (0600) or \$BASE_DATABASE_URL"
+    fi
+    announce run "$(shell_quote "${create[@]}") < <--database-url-file FILE or \$BASE_DATABASE_URL>   (required with --apply while the secret does not exist)"
+  fi
+}
+
 ensure_image() {
   if [[ "$IMAGE" != "$DESIRED_IMAGE" ]]; then
     printf '    note: %s names master.image %s; the reconciler runs that one, not %s\n' "$DESIRED_STATE" "$DESIRED_IMAGE" "$IMAGE"
@@ -259,6 +291,7 @@ install_daemon_json
 ensure_swarm
 ensure_state_dir
 ensure_admin_token
+ensure_database_url
 ensure_image
 run_apply
 if ((APPLY)); then

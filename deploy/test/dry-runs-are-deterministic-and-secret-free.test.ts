@@ -5,13 +5,14 @@ import path from 'node:path';
 import { fakeHost, runScript } from './support.ts';
 
 const ADMIN_MARKER = 'ADMIN-TOKEN-MARKER-7f3a9c';
+const DATABASE_MARKER = 'postgres://base:DB-PASSWORD-MARKER-41d2@db.internal/control';
 const JOIN_MARKER = 'SWMTKN-1-joinmarker0123456789-secretmarker9876543210';
 
 test('install-manager dry run: same output twice, every step shown, no secret value, nothing run on the host', async () => {
   const fake = await fakeHost();
   const tokenFile = path.join(fake.dir, 'admin-token');
   const args = ['--advertise-addr', '10.0.0.5', '--admin-token-file', tokenFile, '--state-dir', path.join(fake.dir, 'state'), '--write-daemon-json', '--build', '--base-image', 'base/node-runtime:20', '--image', 'registry.example/base/master:dev'];
-  const env = { BASE_ADMIN_TOKEN: ADMIN_MARKER, JOIN_TOKEN: JOIN_MARKER };
+  const env = { BASE_ADMIN_TOKEN: ADMIN_MARKER, JOIN_TOKEN: JOIN_MARKER, BASE_DATABASE_URL: DATABASE_MARKER };
   const first = await runScript('install-manager.sh', args, env, fake);
   const second = await runScript('install-manager.sh', args, env, fake);
   assert.equal(first.exitCode, 0, first.stderr);
@@ -19,6 +20,7 @@ test('install-manager dry run: same output twice, every step shown, no secret va
   assert.equal(first.stderr, second.stderr);
   for (const output of [first.stdout, first.stderr]) {
     assert.ok(!output.includes(ADMIN_MARKER), 'the admin token value is never printed');
+    assert.ok(!output.includes('DB-PASSWORD-MARKER') && !output.includes('db.internal'), 'the database URL is never printed');
     assert.ok(!output.includes('joinmarker') && !output.includes('secretmarker'), 'the join token is never printed');
   }
   for (const step of [
@@ -28,6 +30,7 @@ test('install-manager dry run: same output twice, every step shown, no secret va
     'docker swarm init --advertise-addr 10.0.0.5',
     `install -d -m 0700 -- ${path.join(fake.dir, 'state')}`,
     `docker secret create --label base.role=admin-token base-admin-token - < ${tokenFile}`,
+    'docker secret create --label base.role=database-url base-database-url - < $BASE_DATABASE_URL   (value never printed)',
     'DOCKER_BUILDKIT=0 docker build --tag registry.example/base/master:dev --build-arg BASE_IMAGE=base/node-runtime:20 .',
     'node bin/base.mjs apply desired-state/subnet.yaml --auto-approve',
   ]) {
