@@ -144,8 +144,9 @@ export interface SupervisedWeightsLoop {
 
 /**
  * Runs start attempts until one succeeds: a store or chain that is unreachable when the master starts only delays
- * the loop. Each failure is one JSON log line (`weights-loop-start-failed`, a fixed code and an errno-like detail,
- * never a message that could carry a URL) and shows on /health until the loop runs. Stops retrying on `stop()`.
+ * the loop. Each failure is one JSON log line (`weights-loop-start-failed`: a fixed code, an errno-like detail, the
+ * message with every URL replaced) and shows on /health (code and errno only) until the loop runs. Stops retrying on
+ * `stop()`.
  */
 export function superviseWeightsLoop(options: SuperviseOptions): SupervisedWeightsLoop {
   const initialDelayMs = options.initialDelayMs ?? 1_000;
@@ -211,6 +212,9 @@ export function superviseWeightsLoop(options: SuperviseOptions): SupervisedWeigh
   };
 }
 
+/** The desired-state file is not valid (yet) when the loop starts: retried, the file may be fixed meanwhile. */
+export class DesiredStateUnavailableError extends Error {}
+
 /**
  * A fixed code per kind of failure, an errno-like detail (both for /health), and for the log the message's first line
  * with every URL (a store or chain address, possibly with a password) replaced by <url>.
@@ -221,6 +225,7 @@ export function classifyStartError(error: unknown): { code: string; detail: stri
     : error instanceof StoreConfigError ? 'store-config'
     : error instanceof ChainConnectionError ? 'chain-unreachable'
     : error instanceof SigningKeyError ? 'signing-key'
+    : error instanceof DesiredStateUnavailableError ? 'desired-state'
     : 'start-failed';
   const text = error instanceof Error ? error.message : String(error);
   const message = (text.split('\n')[0] ?? '').replace(/[a-z][a-z0-9+.-]*:\/\/\S*/gi, '<url>').slice(0, 300);
@@ -258,6 +263,7 @@ export function startServeWeightsLoop(
     ...(options.maxDelayMs !== undefined ? { maxDelayMs: options.maxDelayMs } : {}),
     start: async () => {
       await desired.reload();
+      if (desired.current().state === null) throw new DesiredStateUnavailableError(`no valid desired state (${desired.current().error ?? 'not loaded'})`);
       return startWeightsLoop({
         desired,
         tokensDir,

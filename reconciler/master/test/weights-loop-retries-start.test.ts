@@ -16,7 +16,7 @@ import type { MasterConfig } from '../config.ts';
 import { DesiredSource } from '../desired-source.ts';
 import { jsonLog, silentLog } from '../log.ts';
 import { startMaster } from '../master.ts';
-import { startWeightsLoop, superviseWeightsLoop, type ServeWeightsLoop } from '../serve-weights-loop.ts';
+import { startServeWeightsLoop, startWeightsLoop, superviseWeightsLoop, type ServeWeightsLoop } from '../serve-weights-loop.ts';
 import { send } from './support.ts';
 
 const PASSWORD = 'loop-retry-pw-5d1c9e';
@@ -195,5 +195,50 @@ test('a skipped start (no store configured in production) is final and reported,
     assert.equal(calls, 1);
     assert.deepEqual(supervised.status(), { state: 'disabled', code: 'skipped', detail: 'no store configured', attempts: 1, nextAttemptAt: null, degraded });
     await supervised.stop();
+  }
+});
+
+test('base serve\'s loop retries while the desired state is invalid and starts once the file is fixed', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'base-loop-desired-'));
+  const { log, lines } = capture();
+  try {
+    const tokensDir = path.join(dir, 'tokens');
+    await mkdir(tokensDir, { mode: 0o700 });
+    const keyFile = path.join(dir, 'signing.seed');
+    await writeFile(keyFile, `${u8aToHex(randomBytes(32))}\n`, { mode: 0o600 });
+    const stateDir = path.join(dir, 'state');
+    await mkdir(stateDir, { mode: 0o700 });
+    const desiredFile = path.join(dir, 'subnet.yaml');
+    await writeFile(desiredFile, 'version: 1\n');
+    const config: MasterConfig = {
+      port: 0, host: '127.0.0.1', desiredFile, upstreams: new Map(), adminTokenFile: null, signingKeyFile: keyFile, stateDir,
+      dockerHost: null, storeUrl: null, probeIntervalMs: 60_000, probeTimeoutMs: 200, reconcileIntervalMs: 0, shutdownGraceMs: 1_000,
+    };
+    const supervised = startServeWeightsLoop(config, tokensDir, { log, initialDelayMs: 20, maxDelayMs: 50 });
+    assert.ok(supervised);
+    try {
+      await until('a failed start', () => supervised.status().state === 'retrying');
+      assert.equal(supervised.status().code, 'desired-state');
+      assert.equal(supervised.reader(), null);
+      await writeFile(
+        desiredFile,
+        stringify({
+          version: 1,
+          subnet: { name: 'fixed', netuid: 3, environment: 'development', chain_endpoint: 'ws://127.0.0.1:9944', epoch_interval_seconds: 12 },
+          master: { image: '127.0.0.1:5000/base/master:latest' },
+          networks: [{ name: 'fixed-net', encrypted: true }],
+          challenges: [],
+          development_metagraph: { [randomHotkey()]: 1 },
+        }),
+      );
+      await supervised.settled();
+      assert.equal(supervised.status().state, 'running');
+      assert.notEqual(supervised.reader(), null);
+      assert.ok(lines.some((l) => l.msg === 'weights-loop-start-failed' && l.code === 'desired-state'));
+    } finally {
+      await supervised.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
