@@ -148,25 +148,43 @@ test('reset before a response → safe 502', async () => {
   }
 });
 
-test('a pooled connection the upstream dropped is retried once for a body-less request, never for one with a body', async () => {
-  // Answers the first request of each connection, resets the connection on the second.
-  let connections = 0;
+test('a connection dropped before any response byte: an idempotent body-less request is retried once, nothing else is replayed', async () => {
+  // Resets the connection on every request whose line is in `drop`, and on the first arrival of one in
+  // `dropFirst` (each arrival recorded); answers the others.
+  const arrivals: string[] = [];
+  let drop = new Set<string>();
+  const dropFirst = new Set<string>(['GET /flaky']);
   const upstream = net.createServer((s) => {
-    connections++;
-    let n = 0;
-    s.on('data', () => {
-      if (n++ === 0) s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
-      else s.resetAndDestroy();
+    s.on('data', (d: Buffer) => {
+      const [method, target] = d.toString('latin1').split(' ', 2);
+      const line = `${method} ${target}`;
+      arrivals.push(line);
+      const firstArrival = arrivals.filter((a) => a === line).length === 1;
+      if (drop.has(line) || (dropFirst.has(line) && firstArrival)) s.resetAndDestroy();
+      else s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
     });
   });
   const port = await listen(upstream);
   const proxy = await startProxy({ agent: `http://127.0.0.1:${port}` });
+  const attempts = (line: string) => arrivals.filter((a) => a === line).length;
   try {
-    assert.equal((await send(proxy.port, '/challenges/agent/1')).status, 200);
-    assert.equal((await send(proxy.port, '/challenges/agent/2')).status, 200, 'GET on a dead pooled socket is retried');
-    assert.equal(connections, 2);
-    const post = await send(proxy.port, '/challenges/agent/3', { method: 'POST', body: 'x' });
-    assert.equal(post.status, 502, 'a request with a body is not replayed');
+    // Dropped once (a stale pooled connection), then answered: the client never notices.
+    const flaky = await send(proxy.port, '/challenges/agent/flaky');
+    assert.equal(flaky.status, 200, 'GET retried on a new attempt');
+    assert.equal(attempts('GET /flaky'), 2);
+
+    // Always dropped: exactly one retry, then the safe 502.
+    drop = new Set(['GET /dead', 'DELETE /dead', 'POST /dead', 'PUT /dead']);
+    assertSafe502(await send(proxy.port, '/challenges/agent/dead'), [String(port)]);
+    assert.equal(attempts('GET /dead'), 2, 'one retry, not more');
+    assertSafe502(await send(proxy.port, '/challenges/agent/dead', { method: 'DELETE' }), [String(port)]);
+    assert.equal(attempts('DELETE /dead'), 2, 'DELETE is idempotent: one retry');
+
+    // Never replayed: a request with a body (any method), or a non-idempotent method even without a body.
+    assertSafe502(await send(proxy.port, '/challenges/agent/dead', { method: 'PUT', body: 'x' }), [String(port)]);
+    assert.equal(attempts('PUT /dead'), 1, 'a request with a body is not replayed');
+    assertSafe502(await send(proxy.port, '/challenges/agent/dead', { method: 'POST' }), [String(port)]);
+    assert.equal(attempts('POST /dead'), 1, 'POST is not replayed');
   } finally {
     await proxy.close();
     await closeServer(upstream);
