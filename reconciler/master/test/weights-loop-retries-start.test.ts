@@ -216,6 +216,9 @@ test('base serve\'s loop retries while the desired state is invalid and starts o
     };
     const supervised = startServeWeightsLoop(config, tokensDir, { log, initialDelayMs: 20, maxDelayMs: 50 });
     assert.ok(supervised);
+    // The retry timer is unref'd (in base serve the HTTP listener keeps the process alive); here nothing else
+    // would, and awaiting settled() on an empty event loop would end the test early.
+    const keepAlive = setInterval(() => undefined, 1_000);
     try {
       await until('a failed start', () => supervised.status().state === 'retrying');
       assert.equal(supervised.status().code, 'desired-state');
@@ -236,6 +239,7 @@ test('base serve\'s loop retries while the desired state is invalid and starts o
       assert.notEqual(supervised.reader(), null);
       assert.ok(lines.some((l) => l.msg === 'weights-loop-start-failed' && l.code === 'desired-state'));
     } finally {
+      clearInterval(keepAlive);
       await supervised.stop();
     }
   } finally {
