@@ -20,8 +20,9 @@ help: ## Show the targets
 
 setup: node_modules/.installed ## Install the npm dependencies (npm ci)
 
+# The lock keeps parallel make invocations (tests run side by side) from racing two npm ci's.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	flock /tmp/base-npm-install.lock npm ci --no-audit --no-fund
 	@touch $@
 
 generate: setup ## Regenerate TypeScript types from schemas/
