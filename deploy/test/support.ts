@@ -4,6 +4,7 @@
  * command a script actually ran and nothing reaches the host.
  */
 import { execa } from 'execa';
+import { rmSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,8 +29,15 @@ export interface FakeHost {
  * `failures` lists prefixes that exit 1 (e.g. `docker secret inspect`: not found); anything else prints nothing and
  * succeeds.
  */
+const fakeHostDirs: string[] = [];
+// One cleanup for every fake host of the test file (each test file runs in its own process).
+process.once('exit', () => {
+  for (const dir of fakeHostDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export async function fakeHost(answers: Record<string, string> = {}, failures: string[] = []): Promise<FakeHost> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'base-deploy-test-'));
+  fakeHostDirs.push(dir);
   const bin = path.join(dir, 'bin');
   const log = path.join(dir, 'calls.log');
   await writeFile(log, '');
