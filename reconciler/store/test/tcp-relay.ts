@@ -23,7 +23,8 @@ interface Pair {
   upstream: net.Socket | null;
 }
 
-export async function startTcpRelay(target: { host: string; port: number }): Promise<TcpRelay> {
+/** `listenHost`: the address to listen on (default loopback; e.g. the test bed bridge, for containers). */
+export async function startTcpRelay(target: { host: string; port: number }, listenHost = '127.0.0.1'): Promise<TcpRelay> {
   let forwarding = true;
   let accepted = 0;
   const pairs = new Set<Pair>();
@@ -57,7 +58,7 @@ export async function startTcpRelay(target: { host: string; port: number }): Pro
   const listen = (port: number) =>
     new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
+      server.listen(port, listenHost, () => {
         server.off('error', reject);
         resolve();
       });
