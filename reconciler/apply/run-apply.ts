@@ -92,6 +92,7 @@ export async function runApply(options: RunApplyOptions, io: ApplyIO): Promise<R
           docker: options.docker,
           state: options.state,
           mint: true,
+          desiredFile: options.file,
           revision: desiredRevision,
           scope: options.scope ?? null,
           ...(options.maxDeletes !== undefined ? { maxDeletes: options.maxDeletes } : {}),

@@ -3,6 +3,7 @@
  * normalized compiled spec of a converged service equals the normalized live spec.
  */
 import type Docker from 'dockerode';
+import path from 'node:path';
 import type { Challenge, SubnetDesiredState } from '../desired-state/subnet.types.ts';
 import { parseMemoryBytes, parseNanoCpus } from '../desired-state/resources.ts';
 import {
@@ -32,6 +33,13 @@ export const MASTER_TOKENS_DIR = '/run/secrets/base/tokens';
 /** The master's state folder (development SQLite store) on a managed volume, kept across restarts. */
 export const MASTER_DATA_VOLUME = 'base-master-data';
 export const MASTER_STATE_DIR = '/var/lib/base';
+/**
+ * Where the master sees the folder of the desired-state file the reconciler applies (bind-mounted read-only): it
+ * re-reads the file on its probe interval, so a committed change reaches its registry and weights without a
+ * restart or a new image. The folder, not the file: `git checkout` replaces files, and a file bind mount would
+ * keep showing the replaced one.
+ */
+export const MASTER_DESIRED_STATE_DIR = '/etc/base/desired-state';
 export const DEFAULT_MASTER_PORT = 18080;
 export const DEFAULT_ADMIN_TOKEN_SECRET = 'base-admin-token';
 export const DEFAULT_CHALLENGE_PORT = 8000;
@@ -87,6 +95,11 @@ export interface CompileOptions {
   signingKeySecretName?: string | null;
   /** Group owning the Docker socket on the manager (`stat -c %g`): the master joins it; omitted → no extra group. */
   dockerSocketGid?: number;
+  /**
+   * Absolute path, on the manager, of the desired-state file being applied: the master reads it from there
+   * (MASTER_DESIRED_STATE_DIR); omitted → the master reads the copy in its image.
+   */
+  desiredStateFile?: string;
 }
 
 const managed = (extra: Record<string, string> = {}): Record<string, string> => ({ [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...extra });
@@ -130,7 +143,7 @@ export function compile(state: SubnetDesiredState, options: CompileOptions = {})
     source: { type: 'master-signing-key' },
   });
   intents.push({ kind: 'volume', name: MASTER_DATA_VOLUME, labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.master }) });
-  intents.push(compileMasterService(state, signingKeyName, masterTokens, options.dockerSocketGid));
+  intents.push(compileMasterService(state, signingKeyName, masterTokens, options.dockerSocketGid, options.desiredStateFile));
   for (const worker of state.workers ?? []) intents.push(compileWorker(worker));
   return intents;
 }
@@ -226,6 +239,7 @@ export function compileMasterService(
   signingKeySecretName: string,
   tokens: ReadonlyArray<{ slug: string; secretName: string }> = [],
   dockerSocketGid?: number,
+  desiredStateFile?: string,
 ): ServiceIntent {
   const port = state.master.port ?? DEFAULT_MASTER_PORT;
   const adminSecret = state.master.admin_token_secret ?? DEFAULT_ADMIN_TOKEN_SECRET;
@@ -247,6 +261,15 @@ export function compileMasterService(
   for (const token of [...tokens].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0))) {
     secrets.push(secretRef(token.secretName, `${MASTER_TOKENS_DIR}/${token.slug}`, 0o400));
   }
+  const mounts: Docker.MountSettings[] = [
+    { Type: 'bind', Source: DOCKER_SOCKET, Target: DOCKER_SOCKET },
+    { Type: 'volume', Source: MASTER_DATA_VOLUME, Target: MASTER_STATE_DIR },
+  ];
+  if (desiredStateFile !== undefined) {
+    if (!path.posix.isAbsolute(desiredStateFile)) throw new Error(`compile: desiredStateFile must be an absolute path, found ${JSON.stringify(desiredStateFile)}`);
+    env.BASE_DESIRED_STATE_FILE = path.posix.join(MASTER_DESIRED_STATE_DIR, path.posix.basename(desiredStateFile));
+    mounts.push({ Type: 'bind', Source: path.posix.dirname(desiredStateFile), Target: MASTER_DESIRED_STATE_DIR, ReadOnly: true });
+  }
   const spec: Docker.ServiceSpec = {
     Name: MASTER_SERVICE_NAME,
     Labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.master }),
@@ -254,10 +277,7 @@ export function compileMasterService(
       ContainerSpec: {
         Image: state.master.image,
         Env: sortedEnv(env),
-        Mounts: [
-          { Type: 'bind', Source: DOCKER_SOCKET, Target: DOCKER_SOCKET },
-          { Type: 'volume', Source: MASTER_DATA_VOLUME, Target: MASTER_STATE_DIR },
-        ],
+        Mounts: mounts,
         Secrets: secrets,
         ...(dockerSocketGid !== undefined ? { Groups: [String(dockerSocketGid)] } : {}),
         StopGracePeriod: STOP_GRACE_PERIOD_NS,

@@ -14,7 +14,7 @@ interface ModemSocket {
  * The socket path the client connects to, resolved the way docker-modem resolves it: a client made without options
  * (no `--docker-host`, no DOCKER_HOST) holds a function there, not a string, that picks the socket on first use.
  */
-async function socketPathOf(docker: Docker): Promise<string | undefined> {
+export async function socketPathOf(docker: Docker): Promise<string | undefined> {
   const modem = (docker as unknown as { modem?: ModemSocket }).modem;
   if (!modem?.socketPath) return undefined;
   const resolved = typeof modem.getSocketPath === 'function' ? await modem.getSocketPath() : modem.socketPath;
@@ -29,10 +29,4 @@ export async function localDockerSocketGid(docker: Docker): Promise<number | und
   } catch {
     return undefined;
   }
-}
-
-/** `{ dockerSocketGid }` for compile's options, or nothing. */
-export async function dockerSocketGidOption(docker: Docker): Promise<{ dockerSocketGid?: number }> {
-  const gid = await localDockerSocketGid(docker);
-  return gid === undefined ? {} : { dockerSocketGid: gid };
 }

@@ -142,8 +142,8 @@ Examples:
               throw new UserError(`cannot read the Swarm from the Docker Engine at ${where}: ${(error as Error).message} (is this a Swarm manager? use --docker-host, or --against <ref> to plan without a Swarm)`);
             }
             const slugs = desired.challenges.map((c) => c.slug);
-            const { dockerSocketGidOption } = await import('../../plan/docker-socket-gid.ts');
-            const intents = compile(desired, { ...(await secretNames(live, flags.stateDir, slugs)), ...(await dockerSocketGidOption(docker)) });
+            const { managerHostOptions } = await import('../../plan/manager-host-options.ts');
+            const intents = compile(desired, { ...(await secretNames(live, flags.stateDir, slugs)), ...(await managerHostOptions(docker, file)) });
             result = plan(intents, live, {
               revision: await headRevision(file),
               allowMassDelete: Boolean(flags.allowMassDelete),

@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -101,8 +101,8 @@ async function buildMasterImage(): Promise<string> {
   return `${name}@${digest}`;
 }
 
-/** The master intent renamed into the prefix (service, alias, data volume), with the desired-state file mounted. */
-function isolateMaster(intents: Intent[], prefix: string, desiredFile: string): Intent[] {
+/** The master intent renamed into the prefix (service, alias, data volume). */
+function isolateMaster(intents: Intent[], prefix: string): Intent[] {
   const dataVolume = `${prefix}-master-data`;
   return intents.map((intent): Intent => {
     if (intent.kind === 'volume' && intent.name === MASTER_DATA_VOLUME) return { ...intent, name: dataVolume };
@@ -111,14 +111,15 @@ function isolateMaster(intents: Intent[], prefix: string, desiredFile: string): 
     spec.Name = `${prefix}-master`;
     const task = spec.TaskTemplate as Docker.ContainerTaskSpec;
     const container = task.ContainerSpec!;
-    container.Env = [...(container.Env ?? []), 'BASE_DESIRED_STATE_FILE=/etc/base/subnet.yaml'].sort();
-    container.Mounts = [
-      ...(container.Mounts ?? []).map((m) => (m.Source === MASTER_DATA_VOLUME ? { ...m, Source: dataVolume } : m)),
-      { Type: 'bind', Source: desiredFile, Target: '/etc/base/subnet.yaml', ReadOnly: true },
-    ];
+    container.Mounts = (container.Mounts ?? []).map((m) => (m.Source === MASTER_DATA_VOLUME ? { ...m, Source: dataVolume } : m));
     task.Networks = task.Networks?.map((n) => ({ ...n, Aliases: [`${prefix}-master`] }));
     return { ...intent, name: `${prefix}-master`, spec } satisfies ServiceIntent;
   });
+}
+
+async function runningTaskIds(docker: Docker, service: string): Promise<string[]> {
+  const tasks = (await docker.listTasks({ filters: { service: [service], 'desired-state': ['running'] } })) as Array<{ ID: string }>;
+  return tasks.map((t) => t.ID).sort();
 }
 
 /** A throw-away database on the test bed's PostgreSQL server (the master's URL names it; dropped at the end). */
@@ -230,8 +231,9 @@ test('a production master on Swarm reads its PostgreSQL URL from the Swarm secre
   const desired = requireValid(parseDesiredState(stringify(doc), desiredFile));
   assert.equal(desired.subnet.environment, 'production');
 
-  // Executor API: compile (with the socket's group) → isolate the master → plan against the scoped live state → apply.
-  const compiled = isolateMaster(await compileIntents(desired, fx.state, true, fx.docker), prefix, desiredFile);
+  // Executor API: compile (with the socket's group and the applied file's folder mounted into the master, as
+  // `base apply FILE` does) → isolate the master → plan against the scoped live state → apply.
+  const compiled = isolateMaster(await compileIntents(desired, fx.state, true, fx.docker, desiredFile), prefix);
   signingKeySecret = compiled.find((i): i is SecretIntent => i.kind === 'secret' && i.source.type === 'master-signing-key')!.name;
   const scope = { namePrefixes: [...fx.scope.namePrefixes, signingKeySecret] };
   const intents = scopeIntents(compiled, scope);
@@ -250,6 +252,8 @@ test('a production master on Swarm reads its PostgreSQL URL from the Swarm secre
     container.Secrets?.filter((s) => s.SecretName === databaseSecret).map((s) => s.File?.Name),
     [DATABASE_URL_TARGET],
   );
+  assert.ok(container.Env?.includes('BASE_DESIRED_STATE_FILE=/etc/base/desired-state/subnet.yaml'), JSON.stringify(container.Env));
+  assert.deepEqual(container.Mounts?.find((m) => m.Target === '/etc/base/desired-state'), { Type: 'bind', Source: desiredDir, Target: '/etc/base/desired-state', ReadOnly: true });
 
   // The master seals the current epoch as soon as its loop runs: from the chain, collected from both challenges.
   const vector = await waitUntil('the master to serve a sealed vector on /v1/weights/latest', async () => {
@@ -320,4 +324,19 @@ test('a production master on Swarm reads its PostgreSQL URL from the Swarm secre
     assert.ok(!text.includes(password), `${where} carries the database password`);
     assert.ok(!text.includes(secretUrl.toString()) && !text.includes(database!.url), `${where} carries the database URL`);
   }
+
+  // A committed change reaches the running master without a restart or a new image: the operator's checkout is
+  // replaced as git does it (a new file renamed over the old one), the registry follows within a probe interval.
+  const tasksBefore = await runningTaskIds(fx.docker, masterName);
+  const emissionOf = (body: string, slug: string) => (JSON.parse(body) as { challenges: Array<{ slug: string; emission_percent: string }> }).challenges.find((c) => c.slug === slug)?.emission_percent;
+  assert.equal(emissionOf(registry.body, slugB), '30');
+  const changed = structuredClone(doc);
+  changed.challenges[1]!.emission_percent = 45;
+  await writeFile(`${desiredFile}.new`, stringify(changed), { mode: 0o644 });
+  await rename(`${desiredFile}.new`, desiredFile);
+  await waitUntil('the registry to show the committed emission share', async () => {
+    const r = await get('/v1/registry');
+    return r.status === 200 && emissionOf(r.body, slugB) === '45' ? true : undefined;
+  }, 60_000, 1_000);
+  assert.deepEqual(await runningTaskIds(fx.docker, masterName), tasksBefore, 'the master kept its task');
 });

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Docker from 'dockerode';
-import { dockerSocketGidOption, localDockerSocketGid } from '../docker-socket-gid.ts';
+import { localDockerSocketGid } from '../docker-socket-gid.ts';
+import { managerHostOptions } from '../manager-host-options.ts';
 
 // A group no file here has by accident, so that a gid read from the wrong file cannot match.
 const SOCKET_GID = 4242;
@@ -43,7 +44,7 @@ test('a client made without options: the gid of the socket docker-modem resolves
   const docker = new Docker();
   assert.equal(typeof (docker as unknown as { modem: { socketPath: unknown } }).modem.socketPath, 'function', 'precondition: the default client resolves its socket lazily');
   assert.equal(await localDockerSocketGid(docker), expected);
-  assert.deepEqual(await dockerSocketGidOption(docker), { dockerSocketGid: expected });
+  assert.deepEqual(await managerHostOptions(docker), { dockerSocketGid: expected });
 });
 
 test('DOCKER_HOST=unix://PATH and an explicit socketPath: the gid of that file', async () => {
@@ -59,6 +60,6 @@ test('DOCKER_HOST=unix://PATH and an explicit socketPath: the gid of that file',
 
 test('a remote Engine or a missing socket: no group', async () => {
   assert.equal(await localDockerSocketGid(new Docker({ host: '127.0.0.1', port: 2375, protocol: 'http' })), undefined);
-  assert.deepEqual(await dockerSocketGidOption(new Docker({ host: '127.0.0.1', port: 2375, protocol: 'http' })), {});
+  assert.deepEqual(await managerHostOptions(new Docker({ host: '127.0.0.1', port: 2375, protocol: 'http' })), {});
   assert.equal(await localDockerSocketGid(new Docker({ socketPath: path.join(home, 'no-such.sock') })), undefined);
 });
