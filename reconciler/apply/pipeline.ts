@@ -24,8 +24,6 @@ export interface PlanPassOptions extends Pick<PlanOptions, 'maxDeletes' | 'allow
   state: StateDir;
   /** Mint missing tokens / the signing key first (apply); false = read-only (plan, drift check). */
   mint: boolean;
-  /** The desired-state file the state was loaded from: the master reads it through a bind mount (local Engine only). */
-  desiredFile?: string;
   revision?: string | null;
   scope?: Scope | null;
 }
@@ -50,18 +48,18 @@ function activeSlugs(desired: SubnetDesiredState): string[] {
 
 /**
  * `docker`: the Engine the plan is for; with a local socket, its group becomes the master's supplementary group and
- * `desiredFile`'s folder is mounted into the master.
+ * the state folder's applied desired-state copy is mounted into the master.
  */
-export async function compileIntents(desired: SubnetDesiredState, state: StateDir, mint: boolean, docker?: Docker, desiredFile?: string): Promise<Intent[]> {
+export async function compileIntents(desired: SubnetDesiredState, state: StateDir, mint: boolean, docker?: Docker): Promise<Intent[]> {
   const slugs = activeSlugs(desired);
   const tokens = mint ? await state.ensureTokens(slugs) : await state.tokenSecretNames(slugs);
   const signingKey = mint ? await state.ensureMasterSigningKey() : await state.masterSigningKeySecretName();
-  return compile(desired, { tokenSecretNames: Object.fromEntries(tokens), signingKeySecretName: signingKey, ...(docker ? await managerHostOptions(docker, desiredFile) : {}) });
+  return compile(desired, { tokenSecretNames: Object.fromEntries(tokens), signingKeySecretName: signingKey, ...(docker ? await managerHostOptions(docker, state) : {}) });
 }
 
 /** Observe → compile → plan for an already valid desired state. */
 export async function planPass(desired: SubnetDesiredState, options: PlanPassOptions): Promise<PlanPass> {
-  const [intentsAll, liveAll] = await Promise.all([compileIntents(desired, options.state, options.mint, options.docker, options.desiredFile), observe(options.docker)]);
+  const [intentsAll, liveAll] = await Promise.all([compileIntents(desired, options.state, options.mint, options.docker), observe(options.docker)]);
   const intents = options.scope ? scopeIntents(intentsAll, options.scope) : intentsAll;
   const live = options.scope ? scopeLive(liveAll, options.scope) : liveAll;
   const plan = makePlan(intents, live, {

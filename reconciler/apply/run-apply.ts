@@ -2,6 +2,7 @@
  * `base apply`, as a function: load + validate → lock → mint tokens → observe → plan → show → confirm → execute →
  * result. The CLI command and the tests both call it; it never prints a secret.
  */
+import { stringify } from 'yaml';
 import type Docker from 'dockerode';
 import { formatProblem } from '../desired-state/index.ts';
 import { acquireApplyLock, type HeldLock } from '../lock/index.ts';
@@ -92,7 +93,6 @@ export async function runApply(options: RunApplyOptions, io: ApplyIO): Promise<R
           docker: options.docker,
           state: options.state,
           mint: true,
-          desiredFile: options.file,
           revision: desiredRevision,
           scope: options.scope ?? null,
           ...(options.maxDeletes !== undefined ? { maxDeletes: options.maxDeletes } : {}),
@@ -109,7 +109,14 @@ export async function runApply(options: RunApplyOptions, io: ApplyIO): Promise<R
     }
 
     io.out(io.renderPlan(plan));
-    if (!hasChanges(plan)) return { status: 'no-changes', exitCode: 0, plan };
+    // The master serves the last applied desired state: a copy in the state folder it mounts (see compile).
+    const recordApplied = async (): Promise<void> => {
+      if (loaded?.ok) await options.state.writeAppliedDesiredState(stringify(loaded.state));
+    };
+    if (!hasChanges(plan)) {
+      await recordApplied();
+      return { status: 'no-changes', exitCode: 0, plan };
+    }
 
     if (!options.autoApprove) {
       if (!io.confirm) {
@@ -123,6 +130,9 @@ export async function runApply(options: RunApplyOptions, io: ApplyIO): Promise<R
       }
     }
 
+    await options.state.ensureAppliedDesiredStateDir();
+    // First deploy: nothing was applied before, so a master created by this apply starts from the state being applied.
+    if (!(await options.state.hasAppliedDesiredState())) await recordApplied();
     const result = await applyPlan(plan, options.docker, {
       state: options.state,
       revision: plan.revision ?? desiredRevision,
@@ -130,6 +140,7 @@ export async function runApply(options: RunApplyOptions, io: ApplyIO): Promise<R
       ...(options.rollout ? { rollout: options.rollout } : {}),
     });
     io.out(resultSummary(result));
+    if (result.outcome === 'succeeded') await recordApplied();
     return { status: 'applied', exitCode: result.outcome === 'succeeded' ? 0 : 1, plan, result };
   } finally {
     process.removeListener('exit', release);

@@ -59,7 +59,7 @@ export interface DriftCheck extends PlanPass {
 export async function driftCheck(desired: SubnetDesiredState, options: ReconcileOptions): Promise<DriftCheck> {
   const started = performance.now();
   const [intents, live] = await Promise.all([
-    compileIntents(desired, options.state, false, options.docker, options.file),
+    compileIntents(desired, options.state, false, options.docker),
     observeScoped(options.docker, options.scope ?? null).then((value) => ({ value, at: performance.now() })),
   ]);
   const planStarted = performance.now();

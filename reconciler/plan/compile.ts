@@ -34,12 +34,12 @@ export const MASTER_TOKENS_DIR = '/run/secrets/base/tokens';
 export const MASTER_DATA_VOLUME = 'base-master-data';
 export const MASTER_STATE_DIR = '/var/lib/base';
 /**
- * Where the master sees the folder of the desired-state file the reconciler applies (bind-mounted read-only): it
- * re-reads the file on its probe interval, so a committed change reaches its registry and weights without a
- * restart or a new image. The folder, not the file: `git checkout` replaces files, and a file bind mount would
- * keep showing the replaced one.
+ * Where the master sees the reconciler's copy of the last applied desired state (its folder bind-mounted read-only;
+ * the file is replaced by rename, which a file bind mount would not follow). The master re-reads it on its probe
+ * interval, so an applied change reaches its registry and weights loop without a restart or a new image.
  */
 export const MASTER_DESIRED_STATE_DIR = '/etc/base/desired-state';
+export const APPLIED_DESIRED_STATE_FILE = 'subnet.yaml';
 export const DEFAULT_MASTER_PORT = 18080;
 export const DEFAULT_ADMIN_TOKEN_SECRET = 'base-admin-token';
 export const DEFAULT_CHALLENGE_PORT = 8000;
@@ -96,10 +96,10 @@ export interface CompileOptions {
   /** Group owning the Docker socket on the manager (`stat -c %g`): the master joins it; omitted → no extra group. */
   dockerSocketGid?: number;
   /**
-   * Absolute path, on the manager, of the desired-state file being applied: the master reads it from there
-   * (MASTER_DESIRED_STATE_DIR); omitted → the master reads the copy in its image.
+   * Absolute path, on the manager, of the folder holding the reconciler's copy of the last applied desired state
+   * (in its state folder): mounted into the master; omitted → the master reads the copy in its image.
    */
-  desiredStateFile?: string;
+  appliedDesiredStateDir?: string;
 }
 
 const managed = (extra: Record<string, string> = {}): Record<string, string> => ({ [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, ...extra });
@@ -143,7 +143,7 @@ export function compile(state: SubnetDesiredState, options: CompileOptions = {})
     source: { type: 'master-signing-key' },
   });
   intents.push({ kind: 'volume', name: MASTER_DATA_VOLUME, labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.master }) });
-  intents.push(compileMasterService(state, signingKeyName, masterTokens, options.dockerSocketGid, options.desiredStateFile));
+  intents.push(compileMasterService(state, signingKeyName, masterTokens, options.dockerSocketGid, options.appliedDesiredStateDir));
   for (const worker of state.workers ?? []) intents.push(compileWorker(worker));
   return intents;
 }
@@ -239,7 +239,7 @@ export function compileMasterService(
   signingKeySecretName: string,
   tokens: ReadonlyArray<{ slug: string; secretName: string }> = [],
   dockerSocketGid?: number,
-  desiredStateFile?: string,
+  appliedDesiredStateDir?: string,
 ): ServiceIntent {
   const port = state.master.port ?? DEFAULT_MASTER_PORT;
   const adminSecret = state.master.admin_token_secret ?? DEFAULT_ADMIN_TOKEN_SECRET;
@@ -265,10 +265,12 @@ export function compileMasterService(
     { Type: 'bind', Source: DOCKER_SOCKET, Target: DOCKER_SOCKET },
     { Type: 'volume', Source: MASTER_DATA_VOLUME, Target: MASTER_STATE_DIR },
   ];
-  if (desiredStateFile !== undefined) {
-    if (!path.posix.isAbsolute(desiredStateFile)) throw new Error(`compile: desiredStateFile must be an absolute path, found ${JSON.stringify(desiredStateFile)}`);
-    env.BASE_DESIRED_STATE_FILE = path.posix.join(MASTER_DESIRED_STATE_DIR, path.posix.basename(desiredStateFile));
-    mounts.push({ Type: 'bind', Source: path.posix.dirname(desiredStateFile), Target: MASTER_DESIRED_STATE_DIR, ReadOnly: true });
+  if (appliedDesiredStateDir !== undefined) {
+    if (!path.posix.isAbsolute(appliedDesiredStateDir)) {
+      throw new Error(`compile: appliedDesiredStateDir must be an absolute path, found ${JSON.stringify(appliedDesiredStateDir)}`);
+    }
+    env.BASE_DESIRED_STATE_FILE = path.posix.join(MASTER_DESIRED_STATE_DIR, APPLIED_DESIRED_STATE_FILE);
+    mounts.push({ Type: 'bind', Source: appliedDesiredStateDir, Target: MASTER_DESIRED_STATE_DIR, ReadOnly: true });
   }
   const spec: Docker.ServiceSpec = {
     Name: MASTER_SERVICE_NAME,

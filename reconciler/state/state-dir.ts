@@ -9,12 +9,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
+import { APPLIED_DESIRED_STATE_FILE } from '../plan/compile.ts';
 import type { SecretIntent } from '../plan/model.ts';
 
 export const DEFAULT_STATE_DIR = '/var/lib/base/reconciler';
 export const STATE_DIR_ENV = 'BASE_STATE_DIR';
 
 const TOKENS_SUBDIR = 'tokens';
+/** The last applied desired state, readable by the master (bind-mounted): the only non-private part of the folder. */
+const APPLIED_SUBDIR = 'applied-desired-state';
 const MASTER_SEED_FILE = 'master-signing-key.seed';
 const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$/;
 
@@ -100,6 +103,46 @@ export class StateDir {
       throw new Error(`state folder ${this.dir}: secret ${intent.name} does not match the stored value's content hash (stored value gives ${expected}); re-plan with this state folder`);
     }
     return Buffer.from(value, 'utf8');
+  }
+
+  /** The folder the master mounts (compile's appliedDesiredStateDir); it holds only the applied desired state. */
+  appliedDesiredStateDir(): string {
+    return path.join(this.dir, APPLIED_SUBDIR);
+  }
+
+  /** Creates the folder (0755) so the master's bind mount has a source before the first copy is written. */
+  async ensureAppliedDesiredStateDir(): Promise<void> {
+    await ensurePrivateDir(this.dir);
+    await fs.mkdir(this.appliedDesiredStateDir(), { recursive: true });
+    await fs.chmod(this.appliedDesiredStateDir(), 0o755);
+  }
+
+  async hasAppliedDesiredState(): Promise<boolean> {
+    return (await readIfExists(path.join(this.appliedDesiredStateDir(), APPLIED_DESIRED_STATE_FILE))) !== null;
+  }
+
+  /**
+   * Replaces the applied copy (0644, written to a temp file then renamed: the master never reads half a file).
+   * The text is the validated state as applied, so it holds no secret value (env values that look secret are refused).
+   */
+  async writeAppliedDesiredState(text: string): Promise<void> {
+    await this.ensureAppliedDesiredStateDir();
+    const file = path.join(this.appliedDesiredStateDir(), APPLIED_DESIRED_STATE_FILE);
+    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const handle = await fs.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.chmod(0o644);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.rename(temp, file);
+    } catch (error) {
+      await fs.unlink(temp).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Path of the file holding a challenge token (tests compare it with the mounted copy). */

@@ -18,6 +18,9 @@ test('an image that exits at once: Swarm rolls the update back, a new service ne
   const { http, crash } = await testImages();
   await fx.write([{ name: 'a', image: http }, { name: 'b', image: http }]);
   assert.equal((await fx.apply()).outcome.exitCode, 0);
+  const appliedCopy = path.join(fx.state.appliedDesiredStateDir(), 'subnet.yaml');
+  const lastApplied = await readFile(appliedCopy, 'utf8');
+  assert.match(lastApplied, new RegExp(`slug: ${fx.slug('b')}`), 'the successful apply recorded its desired state');
 
   await fx.write([{ name: 'a', image: crash }, { name: 'b', image: http }, { name: 'c', image: crash }]);
   const resultFile = path.join(fx.dir, 'result.json');
@@ -29,6 +32,8 @@ test('an image that exits at once: Swarm rolls the update back, a new service ne
   assert.match(run.stdout, /Apply (PARTIALLY )?FAILED/);
   const result = JSON.parse(await readFile(resultFile, 'utf8')) as ApplyResult;
   assert.notEqual(result.outcome, 'succeeded');
+  // The master keeps serving the last state that was fully applied.
+  assert.equal(await readFile(appliedCopy, 'utf8'), lastApplied, 'a failed apply does not replace the applied copy');
   const byName = new Map(result.objects.map((o) => [o.name, o]));
   const a = byName.get(fx.service('a'));
   assert.equal(a?.outcome, 'failed', JSON.stringify(result, null, 2));

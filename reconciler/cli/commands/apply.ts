@@ -148,7 +148,6 @@ async function savePlan(
       docker,
       state,
       mint: false,
-      desiredFile: file,
       revision: flags.revision ?? (await gitRevisionOf(file)),
       scope: flags.onlyPrefix?.length ? { namePrefixes: flags.onlyPrefix } : null,
       ...(maxDeletes !== undefined ? { maxDeletes } : {}),

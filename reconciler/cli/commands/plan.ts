@@ -143,7 +143,9 @@ Examples:
             }
             const slugs = desired.challenges.map((c) => c.slug);
             const { managerHostOptions } = await import('../../plan/manager-host-options.ts');
-            const intents = compile(desired, { ...(await secretNames(live, flags.stateDir, slugs)), ...(await managerHostOptions(docker, file)) });
+            const { openStateDir } = await import('../../state/index.ts');
+            const hostOptions = await managerHostOptions(docker, openStateDir(flags.stateDir));
+            const intents = compile(desired, { ...(await secretNames(live, flags.stateDir, slugs)), ...hostOptions });
             result = plan(intents, live, {
               revision: await headRevision(file),
               allowMassDelete: Boolean(flags.allowMassDelete),

@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -231,16 +231,19 @@ test('a production master on Swarm reads its PostgreSQL URL from the Swarm secre
   const desired = requireValid(parseDesiredState(stringify(doc), desiredFile));
   assert.equal(desired.subnet.environment, 'production');
 
-  // Executor API: compile (with the socket's group and the applied file's folder mounted into the master, as
-  // `base apply FILE` does) → isolate the master → plan against the scoped live state → apply.
-  const compiled = isolateMaster(await compileIntents(desired, fx.state, true, fx.docker, desiredFile), prefix);
+  // Executor API, as `base apply FILE` runs it: compile (with the socket's group and the state folder's applied
+  // desired-state copy mounted into the master) → isolate the master → plan against the scoped live state → apply →
+  // record the applied copy.
+  const compiled = isolateMaster(await compileIntents(desired, fx.state, true, fx.docker), prefix);
   signingKeySecret = compiled.find((i): i is SecretIntent => i.kind === 'secret' && i.source.type === 'master-signing-key')!.name;
   const scope = { namePrefixes: [...fx.scope.namePrefixes, signingKeySecret] };
   const intents = scopeIntents(compiled, scope);
   const live = await observeScoped(fx.docker, scope);
   const plan = await resolvePendingSecretNames(makePlan(intents.filter((i) => i.kind !== 'node'), live, { revision: 'prod-master-itest' }), fx.state);
+  await fx.state.ensureAppliedDesiredStateDir();
   const result = await applyPlan(plan, fx.docker, { state: fx.state, revision: 'prod-master-itest', rollout: { timeoutMs: 120_000, pollMs: 500 } });
   assert.equal(result.outcome, 'succeeded', JSON.stringify(result.objects, null, 2));
+  await fx.state.writeAppliedDesiredState(stringify(desired));
 
   // The compiled master names only the file, and mounts the operator's secret there.
   const masterName = `${prefix}-master`;
@@ -253,7 +256,7 @@ test('a production master on Swarm reads its PostgreSQL URL from the Swarm secre
     [DATABASE_URL_TARGET],
   );
   assert.ok(container.Env?.includes('BASE_DESIRED_STATE_FILE=/etc/base/desired-state/subnet.yaml'), JSON.stringify(container.Env));
-  assert.deepEqual(container.Mounts?.find((m) => m.Target === '/etc/base/desired-state'), { Type: 'bind', Source: desiredDir, Target: '/etc/base/desired-state', ReadOnly: true });
+  assert.deepEqual(container.Mounts?.find((m) => m.Target === '/etc/base/desired-state'), { Type: 'bind', Source: fx.state.appliedDesiredStateDir(), Target: '/etc/base/desired-state', ReadOnly: true });
 
   // The master seals the current epoch as soon as its loop runs: from the chain, collected from both challenges.
   const vector = await waitUntil('the master to serve a sealed vector on /v1/weights/latest', async () => {
@@ -325,15 +328,14 @@ test('a production master on Swarm reads its PostgreSQL URL from the Swarm secre
     assert.ok(!text.includes(secretUrl.toString()) && !text.includes(database!.url), `${where} carries the database URL`);
   }
 
-  // A committed change reaches the running master without a restart or a new image: the operator's checkout is
-  // replaced as git does it (a new file renamed over the old one), the registry follows within a probe interval.
+  // An applied change reaches the running master without a restart or a new image (the next apply replaces the
+  // copy; an emission share is a label-only change for the challenge), the registry follows within a probe interval.
   const tasksBefore = await runningTaskIds(fx.docker, masterName);
   const emissionOf = (body: string, slug: string) => (JSON.parse(body) as { challenges: Array<{ slug: string; emission_percent: string }> }).challenges.find((c) => c.slug === slug)?.emission_percent;
   assert.equal(emissionOf(registry.body, slugB), '30');
   const changed = structuredClone(doc);
   changed.challenges[1]!.emission_percent = 45;
-  await writeFile(`${desiredFile}.new`, stringify(changed), { mode: 0o644 });
-  await rename(`${desiredFile}.new`, desiredFile);
+  await fx.state.writeAppliedDesiredState(stringify(requireValid(parseDesiredState(stringify(changed), desiredFile))));
   await waitUntil('the registry to show the committed emission share', async () => {
     const r = await get('/v1/registry');
     return r.status === 200 && emissionOf(r.body, slugB) === '45' ? true : undefined;
