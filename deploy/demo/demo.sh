@@ -94,17 +94,10 @@ up() {
     printf '    %s\n' "$image"
   done
 
-  step "Master image (repository Dockerfile) + the demo desired state baked in"
-  local master_base="$registry/$REPO_PREFIX/master-base:dev" master="$registry/$REPO_PREFIX/master:dev"
-  logged build-master-base docker build --build-arg "BASE_IMAGE=$base_image" --label "$DEMO_LABEL" -t "$master_base" "$ROOT"
-  logged push-master-base docker push "$master_base"
-  # The baked copy names the base master image, which exists already: the master reads only the challenges,
-  # the subnet and the metagraph from it.
-  mkdir -p "$STATE/master-context"
-  sed "s#$REPO_PREFIX/master:dev#$REPO_PREFIX/master-base:dev#" "$DEMO_SRC/subnet.yaml" > "$STATE/master-context/subnet.yaml"
-  "${BASE[@]}" pin "$STATE/master-context/subnet.yaml" >/dev/null
-  logged build-master docker build -f "$DEMO_SRC/Dockerfile.master" --build-arg "MASTER_BASE_IMAGE=$master_base" \
-    --label "$DEMO_LABEL" -t "$master" "$STATE/master-context"
+  step "Master image (repository Dockerfile)"
+  # No desired state baked in: base apply records the applied one in its state folder, which the master mounts.
+  local master="$registry/$REPO_PREFIX/master:dev"
+  logged build-master docker build --build-arg "BASE_IMAGE=$base_image" --label "$DEMO_LABEL" -t "$master" "$ROOT"
   logged push-master docker push "$master"
   printf '    %s\n' "$master"
 
