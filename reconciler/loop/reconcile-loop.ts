@@ -5,6 +5,7 @@
  * no writes) and, only when it shows changes, a full apply under the apply lock. A failing pass is retried with
  * backoff (p-retry); an invalid file is reported and nothing is applied until the file changes.
  */
+import { stringify } from 'yaml';
 import type Docker from 'dockerode';
 import { watch, type FSWatcher } from 'chokidar';
 import pRetry, { AbortError } from 'p-retry';
@@ -116,7 +117,12 @@ export async function reconcileOnce(options: ReconcileOptions, cache: DesiredSta
     return { kind: 'invalid', problems: loaded.problems.length };
   }
   const check = await driftCheck(loaded.state, options);
-  if (!hasChanges(check.plan)) return { kind: 'in-sync', driftCheckMs: check.durationMs };
+  if (!hasChanges(check.plan)) {
+    // In sync, so this state is what runs. Fields only the master reads (the epoch interval, the chain endpoint)
+    // change no service: recording the copy here is how such a change reaches the master.
+    await options.state.writeAppliedDesiredState(stringify(loaded.state));
+    return { kind: 'in-sync', driftCheckMs: check.durationMs };
+  }
   log(`drift check (${check.durationMs.toFixed(0)} ms): ${check.plan.summary.add} to add, ${check.plan.summary.change} to change, ${check.plan.summary.destroy} to destroy; applying`);
   const outcome = await runApply(
     {

@@ -128,6 +128,8 @@ export class StateDir {
   async writeAppliedDesiredState(text: string): Promise<void> {
     await this.ensureAppliedDesiredStateDir();
     const file = path.join(this.appliedDesiredStateDir(), APPLIED_DESIRED_STATE_FILE);
+    // Unchanged: left alone, so the master (which reloads on a new mtime) does not re-read it every drift interval.
+    if ((await fs.readFile(file, 'utf8').catch(() => null)) === text) return;
     const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await fs.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
     try {

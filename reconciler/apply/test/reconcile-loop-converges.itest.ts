@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { ReconcileLoop } from '../../loop/index.ts';
@@ -49,6 +50,12 @@ test('the watch loop applies on start, reverts drift on its interval, reports an
   assert.equal(changed(await fx.plan()).length, 0);
   await until('an in-sync pass', () => loop!.history.find((h) => h.result.kind === 'in-sync'));
 
+  // A field only the master reads changes no service: the in-sync pass records it in the applied copy.
+  const appliedCopy = path.join(fx.state.appliedDesiredStateDir(), 'subnet.yaml');
+  await writeFile(fx.file, (await readFile(fx.file, 'utf8')).replace('epoch_interval_seconds: 12', 'epoch_interval_seconds: 24'));
+  await until('the applied copy to carry the new epoch interval', async () => /epoch_interval_seconds: 24/.test(await readFile(appliedCopy, 'utf8')));
+  assert.equal(changed(await fx.plan()).length, 0, 'no service changed');
+
   // Drift by hand is reverted by a later pass.
   await execa('docker', ['service', 'update', '--detach', '--label-add', 'drifted=yes', fx.service('a')]);
   await until('the drift revert', async () => (await fx.serviceInfo(fx.service('a'))).Spec.Labels?.drifted === undefined);
@@ -60,6 +67,7 @@ test('the watch loop applies on start, reverts drift on its interval, reports an
   await sleep(2_500); // at least one more drift interval with the invalid file
   assert.deepEqual(await fx.serviceVersions(), versions, 'nothing applied while the file is invalid');
   assert.ok(lines.some((l) => /invalid desired state, nothing applied/.test(l)), lines.join('\n'));
+  assert.match(await readFile(appliedCopy, 'utf8'), /epoch_interval_seconds: 24/, 'the invalid file never reaches the applied copy');
 
   // A fixed file with a change is applied (the file watcher triggers it).
   const passes = loop.history.length;
