@@ -169,9 +169,8 @@ EOT
   [ -n "$sealed" ] || die "the weights vector was not sealed (see above)"
 }
 
-# The latest vector exists and gives uid 1 (Alice, exact answers on both challenges) a share.
-# Every miner scored above 0 in demo-sum, so a vector collected after all their answers has uids 1, 2 and 3 (an epoch
-# collected while they were still answering may count only some of them).
+# The latest vector gives every miner a share: each scored above 0 in demo-sum, so a vector collected after all their
+# answers has uids 1, 2 and 3 (an epoch collected while they were still answering may count only some of them).
 sealed_with_miners() {
   http_get "$ORIGIN/v1/weights/latest" | node -e '
     let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);

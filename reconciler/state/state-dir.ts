@@ -118,7 +118,7 @@ export class StateDir {
   }
 
   async hasAppliedDesiredState(): Promise<boolean> {
-    return (await readIfExists(path.join(this.appliedDesiredStateDir(), APPLIED_DESIRED_STATE_FILE))) !== null;
+    return fs.access(path.join(this.appliedDesiredStateDir(), APPLIED_DESIRED_STATE_FILE)).then(() => true, () => false);
   }
 
   /**
@@ -130,15 +130,7 @@ export class StateDir {
     const file = path.join(this.appliedDesiredStateDir(), APPLIED_DESIRED_STATE_FILE);
     // Unchanged: left alone, so the master (which reloads on a new mtime) does not re-read it every drift interval.
     if ((await fs.readFile(file, 'utf8').catch(() => null)) === text) return;
-    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    const handle = await fs.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.chmod(0o644);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    const temp = await writeTempBeside(file, text, 0o644);
     try {
       await fs.rename(temp, file);
     } catch (error) {
@@ -159,14 +151,7 @@ export class StateDir {
     await ensurePrivateDir(path.dirname(file));
     // Write to a private temp file, then link(2) it into place: link fails if the name exists, so two concurrent
     // minters agree on one value and a crash never leaves a half-written token under the real name.
-    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    const handle = await fs.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
-    try {
-      await handle.writeFile(mint(), 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    const temp = await writeTempBeside(file, mint(), 0o600);
     try {
       await fs.link(temp, file);
     } catch (error) {
@@ -178,6 +163,23 @@ export class StateDir {
     if (value === null) throw new Error(`state folder ${this.dir}: ${path.basename(file)} vanished right after it was written`);
     return value;
   }
+}
+
+/**
+ * Writes `text` to a new, synced temp file next to `file` with exactly `mode` (whatever the umask) and returns its
+ * path; the caller moves it into place.
+ */
+async function writeTempBeside(file: string, text: string, mode: number): Promise<string> {
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await fs.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.chmod(mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return temp;
 }
 
 /** Opens (does not create) the state folder; it is created 0700 on the first mint. */

@@ -1,8 +1,8 @@
 /**
  * The public proxy's request handler. Node's `http` server parses the client side; the upstream side is undici's
  * `dispatch` API: its pooled HTTP/1.1 client with a handler object (this file's `Exchange`) that writes straight into
- * the client response. That avoids a `ClientRequest`, an `IncomingMessage` and a pipe per request, which measured about
- * 1.6x the throughput of `http.request` here (see proxy.bench.ts).
+ * the client response. That avoids a `ClientRequest`, an `IncomingMessage` and a pipe per request: proxy.bench.ts went
+ * from 0.29x to 0.47x nginx's request rate here when this replaced `http.request`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';

@@ -6,32 +6,25 @@
  *
  * Isolation: the master service is `<prefix>-master` (not the global base-master, which a demo may run), its
  * signing key secret and the admin token are `<prefix>-...`; the whole run is scoped to the prefix and removed at
- * the end. Two things the production compile does not do yet are added to the master intent here (see the report
- * in the commit): the desired-state file mounted into the container, and the Docker socket's group.
+ * the end.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type Docker from 'dockerode';
-import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { applyPlan } from '../../apply/index.ts';
 import { compileIntents, observeScoped, scopeIntents } from '../../apply/pipeline.ts';
 import { resolvePendingSecretNames } from '../../apply/resolve-pending.ts';
 import { parseDesiredState, requireValid } from '../../desired-state/index.ts';
-import { MASTER_DATA_VOLUME } from '../../plan/compile.ts';
-import { plan as makePlan, type Intent, type SecretIntent, type ServiceIntent } from '../../plan/index.ts';
+import { plan as makePlan, type SecretIntent } from '../../plan/index.ts';
 import { readTestbedEndpoints } from '../../testbed/endpoints.ts';
 import { buildTestImage } from '../../testbed/images.ts';
-import { registryManifestDigest } from '../../testbed/registry.ts';
 import { waitUntil } from '../../testbed/test-objects.ts';
 import { Fixture } from '../../apply/test/support.ts';
+import { buildMasterImage, isolateMaster } from './swarm-master.ts';
 
 const PORT = 18180;
-const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const endpoints = readTestbedEndpoints();
 
 const CHALLENGE_JS = `
@@ -46,7 +39,6 @@ http.createServer((req, res) => {
 `;
 
 let fx: Fixture;
-let desiredDir: string;
 let adminToken: string;
 const base = `http://127.0.0.1:${PORT}`;
 
@@ -55,63 +47,20 @@ async function get(pathname: string, headers: Record<string, string> = {}): Prom
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 
-async function buildMasterImage(): Promise<string> {
-  const name = `${endpoints.registry.address}/base-test/master:itest`;
-  const previous = (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', name], { reject: false })).stdout.trim();
-  await execa('docker', ['build', '--quiet', '--build-arg', `BASE_IMAGE=${endpoints.baseImage.ref}`, '--tag', name, '.'], {
-    cwd: REPO_ROOT,
-    env: { DOCKER_BUILDKIT: '0' },
-  });
-  await execa('docker', ['push', name]);
-  // The tag is reused run after run; drop the image it pointed at before (unless a container still uses it).
-  const current = (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', name])).stdout.trim();
-  if (previous && previous !== current) await execa('docker', ['image', 'rm', previous], { reject: false });
-  const digest = await registryManifestDigest(endpoints, 'base-test/master', 'itest');
-  assert.ok(digest, 'the master image is in the registry');
-  return `${name}@${digest}`;
-}
-
-/**
- * The master intent renamed into the test's prefix, with the desired file mounted and the socket's group added.
- * The signing key secret keeps its content-hash name (the state folder checks it); it is unique to this run's key
- * and removed at the end.
- */
-async function isolateMaster(intents: Intent[], prefix: string, desiredFile: string): Promise<Intent[]> {
-  const socketGid = String((await stat('/var/run/docker.sock')).gid);
-  const dataVolume = `${prefix}-master-data`;
-  return intents.map((intent): Intent => {
-    // The master's data volume too (never the global base-master-data, which a demo may own).
-    if (intent.kind === 'volume' && intent.name === MASTER_DATA_VOLUME) return { ...intent, name: dataVolume };
-    if (intent.kind !== 'service' || intent.slug !== null) return intent;
-    const spec = structuredClone(intent.spec);
-    spec.Name = `${prefix}-master`;
-    const task = spec.TaskTemplate as Docker.ContainerTaskSpec;
-    const container = task.ContainerSpec!;
-    container.Env = [...(container.Env ?? []), 'BASE_DESIRED_STATE_FILE=/etc/base/subnet.yaml'].sort();
-    container.Mounts = [...(container.Mounts ?? []).map((m) => (m.Source === MASTER_DATA_VOLUME ? { ...m, Source: dataVolume } : m)), { Type: 'bind', Source: desiredFile, Target: '/etc/base/subnet.yaml', ReadOnly: true }];
-    (container as { Groups?: string[] }).Groups = [socketGid];
-    task.Networks = task.Networks?.map((n) => ({ ...n, Aliases: [`${prefix}-master`] }));
-    return { ...intent, name: `${prefix}-master`, spec } satisfies ServiceIntent;
-  });
-}
-
 let signingKeySecret: string | null = null;
 
 before(async () => {
   fx = await Fixture.create('mst');
-  desiredDir = await mkdtemp(path.join(os.tmpdir(), 'base-master-itest-'));
-  await chmod(desiredDir, 0o755);
 });
 
 after(async () => {
   await fx?.cleanup();
   if (signingKeySecret) await fx.docker.getSecret(signingKeySecret).remove().catch(() => undefined);
-  if (desiredDir) await rm(desiredDir, { recursive: true, force: true });
 });
 
 test('the reconciler deploys the master and two challenges; the master proxies by overlay DNS, reports health, guards admin', async () => {
   const [masterImage, challenge] = await Promise.all([
-    buildMasterImage(),
+    buildMasterImage(endpoints, 'base-test/master', 'itest'),
     buildTestImage(endpoints, { repository: 'base-test/master-itest-challenge', files: { 'server.js': CHALLENGE_JS } }),
   ]);
   const prefix = fx.prefix;
@@ -128,13 +77,13 @@ test('the reconciler deploys the master and two challenges; the master proxies b
       { slug: fx.slug('b'), name: 'Challenge B', image: challenge.ref, status: 'active', emission_percent: 20 },
     ],
   };
-  const desiredFile = path.join(desiredDir, 'subnet.yaml');
-  await writeFile(desiredFile, stringify(doc), { mode: 0o644 });
-  await chmod(desiredFile, 0o644);
-  const desired = requireValid(parseDesiredState(stringify(doc), desiredFile));
+  const desired = requireValid(parseDesiredState(stringify(doc), 'master-itest/subnet.yaml'));
 
-  // Executor API: compile → isolate the master → plan against the scoped live state → apply.
-  const compiled = await isolateMaster(await compileIntents(desired, fx.state, true), prefix, desiredFile);
+  // Executor API, as `base apply` runs it on a first deploy: compile for this Engine (the socket's group, the state
+  // folder's applied desired-state copy mounted into the master) → record the copy → isolate the master → plan
+  // against the scoped live state → apply.
+  const compiled = isolateMaster(await compileIntents(desired, fx.state, true, fx.docker), prefix);
+  await fx.state.writeAppliedDesiredState(stringify(desired));
   const signingKey = compiled.find((i): i is SecretIntent => i.kind === 'secret' && i.source.type === 'master-signing-key')!.name;
   signingKeySecret = signingKey;
   const scope = { namePrefixes: [...fx.scope.namePrefixes, signingKey] };

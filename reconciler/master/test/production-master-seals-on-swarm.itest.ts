@@ -30,19 +30,19 @@ import { resolvePendingSecretNames } from '../../apply/resolve-pending.ts';
 import { Fixture } from '../../apply/test/support.ts';
 import { startLocalnet, type Localnet } from '../../chain/testing/localnet.ts';
 import { parseDesiredState, requireValid } from '../../desired-state/index.ts';
-import { DATABASE_URL_TARGET, MASTER_DATA_VOLUME } from '../../plan/compile.ts';
-import { plan as makePlan, type Intent, type SecretIntent, type ServiceIntent } from '../../plan/index.ts';
+import { DATABASE_URL_TARGET } from '../../plan/compile.ts';
+import { plan as makePlan, type SecretIntent } from '../../plan/index.ts';
+import { createTestDatabase, dropTestDatabase } from '../../store/test/postgres-testbed.ts';
 import { startTcpRelay, type TcpRelay } from '../../store/test/tcp-relay.ts';
 import { readTestbedEndpoints } from '../../testbed/endpoints.ts';
 import { buildTestImage } from '../../testbed/images.ts';
-import { registryManifestDigest } from '../../testbed/registry.ts';
 import { waitUntil } from '../../testbed/test-objects.ts';
 import { randomHotkey } from '../../weights/collect/test/challenge-server.ts';
 import { verifyVector } from '../../weights/seal.ts';
 import type { SealedVector } from '../../weights/vector.ts';
+import { buildMasterImage, isolateMaster } from './swarm-master.ts';
 
 const PORT = 18181;
-const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const endpoints = readTestbedEndpoints();
 const base = `http://127.0.0.1:${PORT}`;
 
@@ -83,68 +83,9 @@ async function get(pathname: string): Promise<{ status: number; body: string }> 
   return { status: response.status, body: await response.text() };
 }
 
-/** The repository's Dockerfile on the test bed base image, pushed with a SemVer tag (production wants tag@digest). */
-async function buildMasterImage(): Promise<string> {
-  const repository = 'base-test/master-production';
-  const tag = '0.0.0-itest';
-  const name = `${endpoints.registry.address}/${repository}:${tag}`;
-  const previous = (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', name], { reject: false })).stdout.trim();
-  await execa('docker', ['build', '--quiet', '--build-arg', `BASE_IMAGE=${endpoints.baseImage.ref}`, '--tag', name, '.'], {
-    cwd: REPO_ROOT,
-    env: { DOCKER_BUILDKIT: '0' },
-  });
-  await execa('docker', ['push', name]);
-  const current = (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', name])).stdout.trim();
-  if (previous && previous !== current) await execa('docker', ['image', 'rm', previous], { reject: false });
-  const digest = await registryManifestDigest(endpoints, repository, tag);
-  assert.ok(digest, 'the master image is in the registry');
-  return `${name}@${digest}`;
-}
-
-/** The master intent renamed into the prefix (service, alias, data volume). */
-function isolateMaster(intents: Intent[], prefix: string): Intent[] {
-  const dataVolume = `${prefix}-master-data`;
-  return intents.map((intent): Intent => {
-    if (intent.kind === 'volume' && intent.name === MASTER_DATA_VOLUME) return { ...intent, name: dataVolume };
-    if (intent.kind !== 'service' || intent.slug !== null) return intent;
-    const spec = structuredClone(intent.spec);
-    spec.Name = `${prefix}-master`;
-    const task = spec.TaskTemplate as Docker.ContainerTaskSpec;
-    const container = task.ContainerSpec!;
-    container.Mounts = (container.Mounts ?? []).map((m) => (m.Source === MASTER_DATA_VOLUME ? { ...m, Source: dataVolume } : m));
-    task.Networks = task.Networks?.map((n) => ({ ...n, Aliases: [`${prefix}-master`] }));
-    return { ...intent, name: `${prefix}-master`, spec } satisfies ServiceIntent;
-  });
-}
-
 async function runningTaskIds(docker: Docker, service: string): Promise<string[]> {
   const tasks = (await docker.listTasks({ filters: { service: [service], 'desired-state': ['running'] } })) as Array<{ ID: string }>;
   return tasks.map((t) => t.ID).sort();
-}
-
-/** A throw-away database on the test bed's PostgreSQL server (the master's URL names it; dropped at the end). */
-async function createDatabase(): Promise<{ name: string; url: string }> {
-  const name = `base_prod_master_${process.pid.toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: endpoints.database.url, connectionTimeoutMillis: 5_000 });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(endpoints.database.url);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString() };
-}
-
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: endpoints.database.url, connectionTimeoutMillis: 5_000 });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 before(async () => {
@@ -152,7 +93,7 @@ before(async () => {
   desiredDir = await mkdtemp(path.join(os.tmpdir(), 'base-prod-master-itest-'));
   await chmod(desiredDir, 0o755);
   const images = Promise.all([
-    buildMasterImage(),
+    buildMasterImage(endpoints, 'base-test/master-production', '0.0.0-itest'),
     buildTestImage(endpoints, { repository: 'base-test/production-master-challenge', tag: '1.0.0-itest', files: { 'server.js': CHALLENGE_JS } }),
   ]);
   images.catch(() => undefined); // awaited below; a rejection while the chain starts must not go unhandled
@@ -164,7 +105,7 @@ before(async () => {
   for (const miner of [miners.c, miners.a, miners.b]) await net.registerNeuron(netuid, miner);
   await net.setWeightsHyperparameters(netuid, { minAllowedWeights: 2, maxWeightLimit: 40000 });
 
-  database = await createDatabase();
+  database = await createTestDatabase(endpoints.database.url, 'base_prod_master');
   const bridge = endpoints.bridge.address;
   pgRelay = await startTcpRelay({ host: endpoints.database.host, port: endpoints.database.port }, bridge);
   const chain = new URL(net.endpoint);
@@ -188,7 +129,7 @@ after(async () => {
   if (fx && signingKeySecret) await attempt('signing key secret', () => fx.docker.getSecret(signingKeySecret!).remove());
   await attempt('relays', () => Promise.all([pgRelay?.close(), chainRelay?.close()]));
   await attempt('chain', async () => net?.close());
-  if (database) await attempt('database', () => dropDatabase(database!.name));
+  if (database) await attempt('database', () => dropTestDatabase(endpoints.database.url, database!.name));
   if (desiredDir) await attempt('desired folder', () => rm(desiredDir!, { recursive: true, force: true }));
   assert.deepEqual(problems, [], 'cleanup');
 });

@@ -35,6 +35,34 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   }
 }
 
+/**
+ * A throw-away database on the server `serverUrl` names (for a store that must own its database, as a production
+ * master does); returns its name and a URL for it. Drop it with dropTestDatabase.
+ */
+export async function createTestDatabase(serverUrl: string, namePrefix: string): Promise<{ name: string; url: string }> {
+  const name = `${namePrefix}_${process.pid.toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
+export async function dropTestDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** A fresh store in its own schema; `reopen` opens more instances on it; `dispose` closes them and drops it. */
 export async function makePostgresStore(options: Omit<PostgresStoreOptions, 'url' | 'schema'> = {}): Promise<StoreUnderTest & { schema: string; url: string }> {
   const url = testbedDatabaseUrl();

@@ -15,12 +15,12 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { u8aToHex } from '@polkadot/util';
-import pg from 'pg';
 import { stringify } from 'yaml';
 import { startLocalnet, type Localnet } from '../../../chain/testing/localnet.ts';
 import { DesiredSource } from '../../../master/desired-source.ts';
 import { startWeightsLoop } from '../../../master/serve-weights-loop.ts';
 import { openStore } from '../../../store/index.ts';
+import { createTestDatabase, dropTestDatabase } from '../../../store/test/postgres-testbed.ts';
 import { testbedEndpointsPath } from '../../../testbed/endpoints.ts';
 import { randomHotkey, startChallengeServer, type TestChallengeServer } from '../../collect/test/challenge-server.ts';
 import { verifyVector } from '../../seal.ts';
@@ -73,13 +73,14 @@ before(async () => {
       }),
     );
   }
-  database = await createDatabase();
+  // A throw-away database: the production store must be PostgreSQL.
+  database = await createTestDatabase(await testbedDatabaseUrl(), 'base_chain_epoch');
 }, { timeout: 240_000 });
 
 after(async () => {
   await Promise.all([...servers.values()].map((server) => server.close()));
   await net?.close();
-  if (database) await dropDatabase(database.name);
+  if (database) await dropTestDatabase(await testbedDatabaseUrl(), database.name);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -202,32 +203,6 @@ function productionSubnetYaml(chainEndpoint: string, id: number): string {
       { slug: BETA, name: BETA, image: `127.0.0.1:5000/c-beta:1.0.0@${DIGEST}`, status: 'active', emission_percent: 30 },
     ],
   });
-}
-
-/** A throw-away database on the test bed's PostgreSQL server (the production store must be PostgreSQL). */
-async function createDatabase(): Promise<{ name: string; url: string }> {
-  const name = `base_chain_epoch_${process.pid.toString(36)}_${randomBytes(3).toString('hex')}`;
-  const serverUrl = await testbedDatabaseUrl();
-  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { name, url: url.toString() };
-}
-
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: await testbedDatabaseUrl(), connectionTimeoutMillis: 5_000 });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 /**
