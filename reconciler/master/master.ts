@@ -24,7 +24,7 @@ import { buildRegistry } from './registry.ts';
 import { createMasterServer, type MasterServer } from './server.ts';
 import { storeWeightsReader } from './store-weights-reader.ts';
 import { dockerSwarmStatus, revisionOf, type SwarmStatusSource } from './swarm-status.ts';
-import { mapResolver, overlayUpstreams } from './upstreams.ts';
+import { followOverlayUpstreams, mapResolver } from './upstreams.ts';
 import type { SupervisedWeightsLoop } from './serve-weights-loop.ts';
 import type { WeightsReader } from './weights-reader.ts';
 
@@ -71,7 +71,8 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
   const weightsLoop = options.weightsLoop ?? null;
   const weights = options.weights ?? (weightsLoop ? followLoopReader(weightsLoop, storeReader) : storeReader);
 
-  const upstreams = (): ReadonlyMap<string, string> => (config.upstreams.size > 0 ? config.upstreams : overlayUpstreams(desired.current().state));
+  const upstreams: () => ReadonlyMap<string, string> =
+    config.upstreams.size > 0 ? () => config.upstreams : followOverlayUpstreams(() => desired.current().state);
   const metrics = new MasterMetrics({ processMetrics: true });
   const prober = new ChallengeProber({
     targets: { targets: upstreams },

@@ -20,6 +20,23 @@ export function overlayUpstreams(desired: SubnetDesiredState | null): Map<string
   return map;
 }
 
+/**
+ * The overlay map of whatever desired state `current` returns, rebuilt only when that state object changes (a
+ * reload): the proxy resolves a slug on every request and must not rebuild the map each time.
+ */
+export function followOverlayUpstreams(current: () => SubnetDesiredState | null): () => ReadonlyMap<string, string> {
+  let builtFrom: SubnetDesiredState | null | undefined;
+  let map = new Map<string, string>();
+  return () => {
+    const state = current();
+    if (state !== builtFrom) {
+      map = overlayUpstreams(state);
+      builtFrom = state;
+    }
+    return map;
+  };
+}
+
 /** Parses repeated `--upstream slug=http://host:port` values. */
 export function parseUpstreamFlags(values: readonly string[]): Map<string, string> {
   const map = new Map<string, string>();
