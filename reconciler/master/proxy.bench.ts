@@ -210,13 +210,13 @@ async function main(): Promise<void> {
     const upstream = start(process.execPath, ['-e', UPSTREAM_JS, String(upstreamPort)], 'upstream');
     children.push(upstream);
     const base = start(
-        process.execPath,
-        [path.join(ROOT, 'bin/base.mjs'), 'serve', '--host', '127.0.0.1', '--port', String(oursPort), '--no-docker',
-          '--desired', path.join(ROOT, 'desired-state/subnet.yaml'), '--upstream', `bench=http://127.0.0.1:${upstreamPort}`],
-        'base serve',
-        { PATH: process.env.PATH ?? '' },
-        path.join(dir, 'base-serve.log'),
-      );
+      process.execPath,
+      [path.join(ROOT, 'bin/base.mjs'), 'serve', '--host', '127.0.0.1', '--port', String(oursPort), '--no-docker',
+        '--desired', path.join(ROOT, 'desired-state/subnet.yaml'), '--upstream', `bench=http://127.0.0.1:${upstreamPort}`],
+      'base serve',
+      { PATH: process.env.PATH ?? '' },
+      path.join(dir, 'base-serve.log'),
+    );
     children.push(base);
     await writeFile(path.join(dir, 'nginx.conf'), nginxConfig(dir, nginxPort, upstreamPort));
     const nginxMaster = start('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], 'nginx');
