@@ -127,8 +127,6 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-let clockTicksPerSecond = 100;
-
 /** user + system CPU clock ticks of every thread of these processes, from /proc. */
 async function cpuTicks(pids: readonly number[]): Promise<number> {
   let total = 0;
@@ -144,7 +142,7 @@ async function cpuTicks(pids: readonly number[]): Promise<number> {
 }
 
 /** A peak run, with the CPU time the serving processes used per request. */
-async function peakRun(url: string, servingPids: () => Promise<number[]>): Promise<WrkResult> {
+async function peakRun(url: string, servingPids: () => Promise<number[]>, clockTicksPerSecond: number): Promise<WrkResult> {
   const pids = await servingPids();
   const before = await cpuTicks(pids);
   const result = await wrk(url, seconds);
@@ -202,7 +200,7 @@ http {
 
 async function main(): Promise<void> {
   await ensureTools();
-  clockTicksPerSecond = Number((await execa('getconf', ['CLK_TCK'])).stdout) || 100;
+  const clockTicksPerSecond = Number((await execa('getconf', ['CLK_TCK'])).stdout) || 100;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'base-proxy-bench-'));
   const children: ChildProcess[] = [];
   try {
@@ -233,13 +231,13 @@ async function main(): Promise<void> {
     // Each peak run follows its own warm-up at once: an idle gap would let the pooled upstream connections expire.
     log(`peak, ${CONNECTIONS} connections, ${seconds}s each, after ${warmupSeconds}s of warm-up: direct`);
     await wrk(direct, warmupSeconds);
-    const directPeak = await peakRun(direct, async () => [upstream.pid!]);
+    const directPeak = await peakRun(direct, async () => [upstream.pid!], clockTicksPerSecond);
     log('peak: base serve');
     await wrk(ours, warmupSeconds);
-    const oursPeak = await peakRun(ours, async () => [base.pid!]);
+    const oursPeak = await peakRun(ours, async () => [base.pid!], clockTicksPerSecond);
     log('peak: nginx');
     await wrk(nginx, warmupSeconds);
-    const nginxPeak = await peakRun(nginx, nginxWorkers);
+    const nginxPeak = await peakRun(nginx, nginxWorkers, clockTicksPerSecond);
 
     // Half of our peak, paced: each connection waits `delay` ms between requests.
     const halfRate = oursPeak.rps / 2;
