@@ -29,7 +29,7 @@ Exit status: 0 with a vector; 1 when the file cannot be read or is malformed, or
 can be built (zero-miner case with too few uids, or max_weight_limit <= 0); the reason goes to stderr.
 
 Example:
-  base weights aggregate --input ../shared/fixtures/aggregate/05_unknown_hotkey_share_burns.json`,
+  base weights aggregate --input reconciler/weights/test/fixtures/aggregate/05_unknown_hotkey_share_burns.json`,
     )
     .action(
       action(async (options: { input: string; compact?: boolean }) => {

@@ -26,7 +26,7 @@ const sdkU16: Record<string, { uids: number[]; weights: number[] }> = {
 for (const fixture of loadAggregateFixtures()) {
   test(`base weights aggregate reproduces ${fixture.name}`, async () => {
     const inputPath = relative(projectRoot, fixture.path);
-    assert.equal(inputPath, `../shared/fixtures/aggregate/${fixture.name}`);
+    assert.equal(inputPath, `reconciler/weights/test/fixtures/aggregate/${fixture.name}`);
     const run = await base('weights', 'aggregate', '--input', inputPath);
     assert.equal(run.exitCode, 0, run.stderr);
     const out = JSON.parse(run.stdout) as Record<string, unknown> & { weights: number[] };

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The shared aggregation conformance vectors (read in place, never copied into the project). */
-export const FIXTURE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/fixtures/aggregate');
+/** The reference aggregation conformance vectors, copied into the project (their source: fixtures/aggregate/SOURCE.md). */
+export const FIXTURE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), 'fixtures/aggregate');
 
 export interface AggregateFixture {
   name: string;
