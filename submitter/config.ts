@@ -26,8 +26,13 @@ export interface SubmitterConfig {
   http: { timeoutMs: number; retries: number; minBackoffMs: number; maxBackoffMs: number; maxBodyBytes: number };
   chain: { connectTimeoutMs: number; inclusionTimeoutMs: number; blockTimeMs: number };
   rejectionBackoff: { initialMs: number; maxMs: number };
+  commitReveal: { mode: CommitRevealMode };
   stateDir: string;
 }
+
+/** How weights go on chain when the subnet has commit-reveal on. */
+export type CommitRevealMode = 'auto' | CommitMode;
+export type CommitMode = 'timelocked' | 'hash';
 
 /** A configuration problem: names the file, the field, what was found and what was expected. */
 export class ConfigError extends Error {
@@ -50,6 +55,7 @@ interface RawConfig {
   http: { timeout_seconds: number; retries: number; min_backoff_seconds: number; max_backoff_seconds: number; max_body_bytes: number };
   chain: { connect_timeout_seconds: number; inclusion_timeout_seconds: number; block_time_seconds: number };
   rejection_backoff: { initial_seconds: number; max_seconds: number };
+  commit_reveal: { mode: CommitRevealMode };
   state_dir: string;
 }
 
@@ -138,6 +144,7 @@ export function parseSubmitterConfig(value: unknown, file: string): SubmitterCon
       blockTimeMs: ms(raw.chain.block_time_seconds),
     },
     rejectionBackoff: { initialMs: ms(raw.rejection_backoff.initial_seconds), maxMs: ms(raw.rejection_backoff.max_seconds) },
+    commitReveal: { mode: raw.commit_reveal.mode },
     stateDir: resolve(raw.state_dir),
   };
 }
@@ -183,6 +190,8 @@ function describeSchemaError(error: ErrorObject, root: unknown): string {
       return `${field || '(top level)'}: expected exactly one of the allowed forms; found ${found}`;
     case 'type':
       return `${field || '(top level)'}: expected ${(error.params as { type: string }).type}; found ${found}`;
+    case 'enum':
+      return `${field}: found ${found}; expected one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
     case 'pattern':
       return `${field}: found ${found}; expected ${patternHint(field)}`;
     case 'format':

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /** How a submission of one digest ended; `sending` is written before anything leaves the process. */
@@ -9,12 +9,49 @@ export interface LedgerEntry {
   netuid: number;
   epoch: number;
   hotkey: string;
+  /** Of the extrinsic that was sent: set_weights, or the commit on a commit-reveal subnet. */
   state: LedgerState;
   started_at: string;
   finished_at: string | null;
   block_number: number | null;
   block_hash: string | null;
   error: string | null;
+  /** Present when the digest was committed (commit-reveal on) instead of set. */
+  commit?: CommitRecord;
+}
+
+/** What the reveal of a commit came to; `sending` is written before a reveal_weights is signed. */
+export type RevealState = 'pending' | 'sending' | 'revealed' | 'dropped';
+
+/** A commit and what became of it. */
+export interface CommitRecord {
+  mode: 'timelocked' | 'hash';
+  /** blake2_256 of the ciphertext (timelocked), or the hash committed (hash), 0x-hex. */
+  commit_hash: string;
+  /** NetUidStorageIndex the chain files the commit under (the netuid, for mechanism 0). */
+  netuid_index: number;
+  /** The u16 vector committed (public once revealed). */
+  uids: number[];
+  values: number[];
+  version_key: string;
+  /** Hash mode: the salt, secret until the reveal, removed from the ledger once the commit is settled. */
+  salt?: number[];
+  /** Timelocked: the drand round the weights are encrypted to. */
+  reveal_round?: string;
+  /** The block the commit landed in (null until known). */
+  commit_block: number | null;
+  commit_epoch: number | null;
+  reveal_window: { first_block: number; last_block: number };
+  reveal: {
+    state: RevealState;
+    /** Timelocked: blocks of the window already read for events. */
+    scanned_through: number | null;
+    block_number: number | null;
+    block_hash: string | null;
+    /** Why it was dropped, or the last refusal of a reveal. */
+    reason: string | null;
+    updated_at: string | null;
+  };
 }
 
 interface LedgerDocument {
@@ -97,8 +134,25 @@ export class Ledger {
     return this.#doc.entries;
   }
 
+  /** Commits whose reveal is not settled yet (revealed or dropped), oldest first. */
+  openCommits(netuid: number, hotkey: string): LedgerEntry[] {
+    return this.#doc.entries.filter(
+      (e) => e.netuid === netuid && e.hotkey === hotkey && e.commit && (e.commit.reveal.state === 'pending' || e.commit.reveal.state === 'sending'),
+    );
+  }
+
+  /** Changes a commit's record (durably); the salt is dropped once the reveal is settled. */
+  updateCommit(key: { digest: string; netuid: number; hotkey: string }, change: (commit: CommitRecord, entry: LedgerEntry) => void, now: Date): void {
+    const entry = this.find(key.digest, key.netuid, key.hotkey);
+    if (!entry?.commit) throw new LedgerError(`digest ${key.digest} has no commit in the ledger`);
+    change(entry.commit, entry);
+    entry.commit.reveal.updated_at = now.toISOString();
+    if (entry.commit.reveal.state === 'revealed' || entry.commit.reveal.state === 'dropped') delete entry.commit.salt;
+    this.#write();
+  }
+
   /** Write-ahead record: must be durable before the extrinsic is signed and sent. */
-  beginSubmission(entry: { digest: string; netuid: number; epoch: number; hotkey: string }, now: Date): void {
+  beginSubmission(entry: { digest: string; netuid: number; epoch: number; hotkey: string; commit?: CommitRecord }, now: Date): void {
     if (this.find(entry.digest, entry.netuid, entry.hotkey)) {
       throw new LedgerError(`digest ${entry.digest} is already in the ledger; it must not be submitted again`);
     }
@@ -158,8 +212,10 @@ export class Ledger {
     if (this.#readOnly) throw new LedgerError(`${this.#file}: opened read-only (dry run); refusing to write`);
     const tmp = `${this.#file}.${process.pid}.tmp`;
     try {
+      // Owner-only whatever the umask: a hash commit's salt is in here until its reveal.
       const fd = openSync(tmp, 'w', 0o600);
       try {
+        fchmodSync(fd, 0o600);
         writeSync(fd, `${JSON.stringify(this.#doc, null, 2)}\n`);
         fsyncSync(fd);
       } finally {

@@ -1,77 +1,14 @@
 import type { SetWeightsCall, SubmitOutcome, WeightSettingState } from '../reconciler/chain/weight-setting.ts';
-import type { SealedVector } from '../reconciler/weights/index.ts';
+import { commitVector } from './commit-round.ts';
 import type { SubmitterConfig } from './config.ts';
 import { FetchVectorError } from './fetch-vector.ts';
 import type { FetchedVector } from './fetch-vector.ts';
-import type { Ledger } from './ledger.ts';
+import type { Ledger, LedgerEntry } from './ledger.ts';
+import { chainRefusal } from './prechecks.ts';
+import type { ChainAccess, RoundOutcome, RoundReport } from './report.ts';
 import { checkVector } from './verify-vector.ts';
-import type { VectorRefusal } from './verify-vector.ts';
 
-/** The chain as a round needs it; the real one wraps `@polkadot/api`, tests may count calls. */
-export interface ChainAccess {
-  readState(netuid: number, hotkey: string): Promise<WeightSettingState>;
-  submit(call: SetWeightsCall): Promise<SubmitOutcome>;
-}
-
-export type ChainRefusal =
-  | 'subnet_missing'
-  | 'hotkey_not_registered'
-  | 'commit_reveal_enabled'
-  | 'version_key_too_low'
-  | 'uid_not_on_subnet';
-
-export type RoundOutcome =
-  /** set_weights is in a block and the runtime accepted it. */
-  | 'submitted'
-  /** Nothing to do: this digest was already sent by this hotkey (also before a restart). */
-  | 'already_submitted'
-  /** --dry-run: everything checked, nothing signed or sent. */
-  | 'dry_run'
-  /** The chain's rate limit has not passed yet: nothing sent, the next round comes when it has. */
-  | 'waiting_rate_limit'
-  /** A recent rejection: no submission until the backoff ends. */
-  | 'backing_off'
-  /** The master could not be reached (after retries). */
-  | 'fetch_failed'
-  /** The vector or the chain state forbids a submission; nothing was sent. */
-  | 'refused'
-  /** Included with System.ExtrinsicFailed. */
-  | 'rejected_by_runtime'
-  /** The node refused it before its pool (`1010 …`). */
-  | 'rejected_by_pool'
-  /** Accepted by the pool, then dropped or invalidated. */
-  | 'dropped'
-  /** Sent, but inclusion could not be confirmed (timeout, connection lost): it will not be sent again. */
-  | 'inclusion_unknown'
-  /** The chain could not be read. */
-  | 'chain_unavailable';
-
-/** One round as logged: one JSON line, no key material. */
-export interface RoundReport {
-  event: 'round';
-  at: string;
-  hotkey: string;
-  netuid: number;
-  outcome: RoundOutcome;
-  digest: string | null;
-  epoch: number | null;
-  /** Why, for anything but a plain success. */
-  reason?: string;
-  refusal?: VectorRefusal | ChainRefusal;
-  /** The runtime's error name (e.g. `subtensorModule.IncorrectWeightVersionKey`). */
-  error?: string;
-  block?: { number: number; hash: string };
-  /** Chain block the pre-checks read. */
-  checked_at_block?: number;
-  uid?: number;
-  blocks_until_allowed?: number;
-  backoff_until?: string;
-  fetch_attempts?: number;
-  /** --dry-run: the exact call that would be signed. */
-  would_submit?: { netuid: number; uids: number[]; weights: number[]; version_key: string };
-  /** Milliseconds until the next round should run, when sooner or later than the cadence matters. */
-  next_round_in_ms?: number;
-}
+export type { ChainAccess, ChainRefusal, RoundOutcome, RoundReport } from './report.ts';
 
 export interface RoundDeps {
   config: SubmitterConfig;
@@ -85,12 +22,19 @@ export interface RoundDeps {
 }
 
 /** Outcomes after which the process may exit 0 in --once mode. */
-export const SUCCESSFUL_OUTCOMES: ReadonlySet<RoundOutcome> = new Set(['submitted', 'already_submitted', 'dry_run', 'waiting_rate_limit']);
+export const SUCCESSFUL_OUTCOMES: ReadonlySet<RoundOutcome> = new Set([
+  'submitted',
+  'committed',
+  'already_submitted',
+  'waiting_next_epoch',
+  'dry_run',
+  'waiting_rate_limit',
+]);
 
 /**
- * One round: fetch → verify → ledger → chain pre-checks → submit → record. Every path returns a report; only a
- * bug throws. Nothing reaches the chain unless the vector is authentic, fresh, for our netuid, not sent before,
- * and the chain state says the runtime would take it.
+ * One round: fetch → verify → ledger → chain pre-checks → submit (set_weights, or a commit when the subnet has
+ * commit-reveal on) → record. Every path returns a report; only a bug throws. Nothing reaches the chain unless the
+ * vector is authentic, fresh, for our netuid, not sent before, and the chain state says the runtime would take it.
  */
 export async function runRound(deps: RoundDeps): Promise<RoundReport> {
   const now = deps.now ?? (() => new Date());
@@ -140,7 +84,7 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
   if (previous) {
     return report('already_submitted', {
       ...ids,
-      reason: `digest already ${previous.state === 'sending' ? 'sent (outcome not recorded: the process stopped while sending)' : previous.state} at ${previous.started_at}`,
+      reason: `digest already ${describePrevious(previous)} at ${previous.started_at}`,
       ...(previous.block_number !== null && previous.block_hash !== null ? { block: { number: previous.block_number, hash: previous.block_hash } } : {}),
     });
   }
@@ -151,10 +95,17 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
   } catch (error) {
     return report('chain_unavailable', { ...ids, reason: `cannot read the chain: ${(error as Error).message}` });
   }
-  const refusal = chainRefusal(state, vector, config.versionKey);
+  const call: SetWeightsCall = {
+    netuid: config.netuid,
+    uids: vector.weights_u16.uids,
+    weights: vector.weights_u16.weights,
+    versionKey: config.versionKey,
+  };
+  const refusal = chainRefusal(state, call);
   if (refusal) return report('refused', { ...ids, ...refusal, checked_at_block: state.block.number, ...(state.uid === null ? {} : { uid: state.uid }) });
   const uid = state.uid as number;
 
+  // The same limit applies to commits (CommittingWeightsTooFast).
   const allowedAt = state.lastUpdate! + state.weightsSetRateLimit;
   if (state.weightsSetRateLimit > 0n && BigInt(state.block.number) < allowedAt) {
     const blocks = Number(allowedAt - BigInt(state.block.number));
@@ -168,12 +119,27 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
     });
   }
 
-  const call: SetWeightsCall = {
-    netuid: config.netuid,
-    uids: vector.weights_u16.uids,
-    weights: vector.weights_u16.weights,
-    versionKey: config.versionKey,
-  };
+  const key = { digest: vector.digest, netuid: config.netuid, hotkey: deps.hotkey };
+  const sendContext = { ledger, key, ids, uid, now, config, report };
+  if (state.commitRevealEnabled) {
+    return commitVector({
+      chain: deps.chain,
+      ledger,
+      hotkey: deps.hotkey,
+      netuid: config.netuid,
+      mode: config.commitReveal.mode,
+      blockTimeMs: config.chain.blockTimeMs,
+      vector,
+      versionKey: config.versionKey,
+      state,
+      dryRun: deps.dryRun ?? false,
+      now,
+      report,
+      recordOutcome: (outcome, what) => recordOutcome(outcome, what, sendContext),
+      sendFailed: (error, what) => sendFailed(error, what, sendContext),
+    });
+  }
+
   if (deps.dryRun) {
     return report('dry_run', {
       ...ids,
@@ -183,64 +149,39 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
     });
   }
 
-  const key = { digest: vector.digest, netuid: config.netuid, hotkey: deps.hotkey };
   ledger.beginSubmission({ ...key, epoch: vector.epoch }, now());
   let outcome: SubmitOutcome;
   try {
     outcome = await deps.chain.submit(call);
   } catch (error) {
-    const reason = `sending failed, inclusion unknown: ${(error as Error).message}`;
-    ledger.finishSubmission(key, { state: 'unknown', error: reason }, now(), config.rejectionBackoff);
-    return report('inclusion_unknown', { ...ids, uid, reason });
+    return sendFailed(error as Error, 'set_weights', sendContext);
   }
-  return recordOutcome(outcome, { ledger, key, ids, uid, now, config, report });
+  return recordOutcome(outcome, 'set_weights', sendContext);
 }
 
-function chainRefusal(
-  state: WeightSettingState,
-  vector: SealedVector,
-  versionKey: bigint,
-): { refusal: ChainRefusal; reason: string } | null {
-  if (!state.subnetExists) return { refusal: 'subnet_missing', reason: `netuid ${vector.netuid} does not exist on chain` };
-  if (state.uid === null) {
-    return { refusal: 'hotkey_not_registered', reason: `the hotkey is not registered on netuid ${vector.netuid}; register it before submitting weights` };
-  }
-  if (state.commitRevealEnabled) {
-    return {
-      refusal: 'commit_reveal_enabled',
-      reason:
-        `commit-reveal is enabled on netuid ${vector.netuid}: the chain only accepts timelocked commits ` +
-        '(commit_timelocked_weights), which this submitter does not support yet. Nothing was submitted.',
-    };
-  }
-  if (versionKey < state.weightsVersionKey) {
-    return {
-      refusal: 'version_key_too_low',
-      reason: `version_key ${versionKey} is below the subnet's WeightsVersionKey ${state.weightsVersionKey}; raise version_key in the config`,
-    };
-  }
-  const outOfRange = vector.weights_u16.uids.filter((uid) => uid >= state.subnetworkN);
-  if (outOfRange.length > 0) {
-    return {
-      refusal: 'uid_not_on_subnet',
-      reason: `uid(s) ${outOfRange.slice(0, 10).join(', ')} do not exist on netuid ${vector.netuid} (SubnetworkN ${state.subnetworkN})`,
-    };
-  }
-  return null;
+function describePrevious(entry: LedgerEntry): string {
+  if (entry.state === 'sending') return 'sent (outcome not recorded: the process stopped while sending)';
+  if (entry.commit && entry.state === 'included') return `committed (${entry.commit.mode}; reveal ${entry.commit.reveal.state})`;
+  return entry.state;
 }
 
-function recordOutcome(
-  outcome: SubmitOutcome,
-  ctx: {
-    ledger: Ledger;
-    key: { digest: string; netuid: number; hotkey: string };
-    ids: { digest: string; epoch: number };
-    uid: number;
-    now: () => Date;
-    config: SubmitterConfig;
-    report: (outcome: RoundOutcome, extra?: Partial<RoundReport>) => RoundReport;
-  },
-): RoundReport {
+interface SendContext {
+  ledger: Ledger;
+  key: { digest: string; netuid: number; hotkey: string };
+  ids: { digest: string; epoch: number };
+  uid: number;
+  now: () => Date;
+  config: SubmitterConfig;
+  report: (outcome: RoundOutcome, extra?: Partial<RoundReport>) => RoundReport;
+}
+
+function sendFailed(error: Error, what: string, ctx: SendContext): RoundReport {
+  const reason = `sending ${what} failed, inclusion unknown: ${error.message}`;
+  ctx.ledger.finishSubmission(ctx.key, { state: 'unknown', error: reason }, ctx.now(), ctx.config.rejectionBackoff);
+  return ctx.report('inclusion_unknown', { ...ctx.ids, uid: ctx.uid, reason });
+}
+
+function recordOutcome(outcome: SubmitOutcome, what: string, ctx: SendContext): RoundReport {
   const { ledger, key, ids, uid, now, config, report } = ctx;
   const finish = (state: Parameters<Ledger['finishSubmission']>[1]) => ledger.finishSubmission(key, state, now(), config.rejectionBackoff);
   switch (outcome.status) {
@@ -254,31 +195,31 @@ function recordOutcome(
         ...ids,
         uid,
         error: outcome.error.name,
-        reason: `the runtime refused set_weights: ${outcome.error.name}${outcome.error.docs ? ` (${outcome.error.docs})` : ''}`,
+        reason: `the runtime refused ${what}: ${outcome.error.name}${outcome.error.docs ? ` (${outcome.error.docs})` : ''}`,
         block: { number: outcome.blockNumber, hash: outcome.blockHash },
         ...(backoff ? { backoff_until: backoff.toISOString() } : {}),
       });
     }
     case 'rejected_by_pool': {
-      finish({ state: 'rejected_by_pool', error: outcome.message });
+      finish({ state: 'rejected_by_pool', error: `${outcome.name}: ${outcome.message}` });
       const backoff = ledger.backoffUntil(now());
       return report('rejected_by_pool', {
         ...ids,
         uid,
-        error: outcome.message,
-        reason: `the node refused set_weights before its pool (RPC error ${outcome.code ?? '?'}): ${outcome.message}`,
+        error: outcome.name,
+        reason: `the node refused ${what} before its pool (RPC error ${outcome.code ?? '?'}, ${outcome.name}): ${outcome.message}`,
         ...(backoff ? { backoff_until: backoff.toISOString() } : {}),
       });
     }
     case 'dropped':
       finish({ state: 'dropped', error: outcome.reason });
-      return report('dropped', { ...ids, uid, reason: `the pool accepted set_weights, then reported it ${outcome.reason}` });
+      return report('dropped', { ...ids, uid, reason: `the pool accepted ${what}, then reported it ${outcome.reason}` });
     case 'timeout':
       finish({ state: 'unknown', error: `not seen in a block within ${outcome.timeoutMs} ms` });
       return report('inclusion_unknown', {
         ...ids,
         uid,
-        reason: `set_weights (extrinsic ${outcome.extrinsicHash}) was not seen in a block within ${outcome.timeoutMs} ms; it will not be sent again`,
+        reason: `${what} (extrinsic ${outcome.extrinsicHash}) was not seen in a block within ${outcome.timeoutMs} ms; it will not be sent again`,
       });
   }
 }

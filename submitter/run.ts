@@ -7,7 +7,8 @@ import { fetchLatestVector, redactUrl } from './fetch-vector.ts';
 import { loadHotkey } from './hotkey.ts';
 import { acquireStateLock, Ledger } from './ledger.ts';
 import { runRound, SUCCESSFUL_OUTCOMES } from './round.ts';
-import type { ChainAccess, RoundReport } from './round.ts';
+import type { ChainAccess, RevealReport, RoundReport } from './report.ts';
+import { trackCommits } from './reveal-tracking.ts';
 
 export interface SubmitterRunOptions {
   configFile: string;
@@ -39,6 +40,9 @@ export async function runSubmitter(options: SubmitterRunOptions): Promise<number
     log(JSON.stringify(startLine(config, hotkey, options)));
     const chain = options.chain ?? ownChain!;
     for (;;) {
+      // Earlier commits first: a reveal due now must not wait behind a new vector.
+      const reveals = await trackCommits({ config, hotkey, ledger, chain, dryRun: options.dryRun });
+      for (const line of reveals) log(JSON.stringify(line));
       const report = await runRound({
         config,
         hotkey,
@@ -48,8 +52,8 @@ export async function runSubmitter(options: SubmitterRunOptions): Promise<number
         fetchVector: () => fetchLatestVector(config.weightsUrl, config.http),
       });
       log(JSON.stringify(report));
-      if (options.once) return SUCCESSFUL_OUTCOMES.has(report.outcome) ? 0 : 1;
-      const wait = nextWait(report, config);
+      if (options.once) return SUCCESSFUL_OUTCOMES.has(report.outcome) && !reveals.some((r) => r.outcome === 'dropped') ? 0 : 1;
+      const wait = nextWait([report, ...reveals], config);
       try {
         await sleep(wait, undefined, { signal: options.signal });
       } catch {
@@ -66,11 +70,11 @@ export async function runSubmitter(options: SubmitterRunOptions): Promise<number
   }
 }
 
-/** The cadence, or sooner when the report knows better (rate limit lifting); never a busy loop. */
-export function nextWait(report: RoundReport, config: SubmitterConfig): number {
-  const hint = report.next_round_in_ms;
-  if (hint === undefined) return config.cadenceMs;
-  return Math.max(1_000, Math.min(hint, config.cadenceMs));
+/** The cadence, or sooner when a report knows better (rate limit lifting, a reveal window opening); never a busy loop. */
+export function nextWait(reports: ReadonlyArray<Pick<RoundReport | RevealReport, 'next_round_in_ms'>>, config: SubmitterConfig): number {
+  const hints = reports.map((r) => r.next_round_in_ms).filter((hint): hint is number => hint !== undefined);
+  if (hints.length === 0) return config.cadenceMs;
+  return Math.max(1_000, Math.min(...hints, config.cadenceMs));
 }
 
 function startLine(config: SubmitterConfig, hotkey: string, options: SubmitterRunOptions) {

@@ -9,6 +9,7 @@ import type { ChainAccess } from '../round.ts';
 import { SubtensorChainAccess } from '../chain-access.ts';
 import { startSubmitterChain } from './chain-fixture.ts';
 import type { SubmitterChainFixture } from './chain-fixture.ts';
+import { delegatingChain } from './helpers.ts';
 
 let fx: SubmitterChainFixture;
 before(async () => {
@@ -77,14 +78,14 @@ test('the runtime rejecting set_weights (version key raised after the pre-check)
   try {
     const { report, ledger, vector } = await roundFor('runtime-rejects', {
       // The subnet owner raises the version key between our pre-check and the inclusion of our extrinsic.
-      wrap: (chain) => ({
-        readState: async (netuid, hotkey) => {
-          const state = await chain.readState(netuid, hotkey);
-          await fx.net.setWeightsHyperparameters(fx.netuid, { weightsVersionKey: 3 });
-          return state;
-        },
-        submit: (call) => chain.submit(call),
-      }),
+      wrap: (chain) =>
+        delegatingChain(chain, {
+          readState: async (netuid, hotkey) => {
+            const state = await chain.readState(netuid, hotkey);
+            await fx.net.setWeightsHyperparameters(fx.netuid, { weightsVersionKey: 3 });
+            return state;
+          },
+        }),
     });
     assert.equal(report.outcome, 'rejected_by_runtime', JSON.stringify(report));
     assert.equal(report.error, 'subtensorModule.IncorrectWeightVersionKey');

@@ -7,12 +7,14 @@ import path from 'node:path';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, sr25519PairFromSeed } from '@polkadot/util-crypto';
 import type { Keypair } from '@polkadot/util-crypto/types';
+import type { CommitRevealCall, CommitRevealReading, OpenHashCommit } from '../../reconciler/chain/commit-reveal.ts';
+import type { ObservedBlock } from '../../reconciler/chain/events.ts';
 import type { SetWeightsCall, SubmitOutcome, WeightSettingState } from '../../reconciler/chain/weight-setting.ts';
 import { aggregateChallengeWeights, buildVector, sealVector } from '../../reconciler/weights/index.ts';
 import type { SealedVector } from '../../reconciler/weights/index.ts';
 import { parseSubmitterConfig } from '../config.ts';
 import type { SubmitterConfig } from '../config.ts';
-import type { ChainAccess } from '../round.ts';
+import type { ChainAccess } from '../report.ts';
 
 await cryptoWaitReady();
 
@@ -119,10 +121,18 @@ export async function serveVector(current: () => unknown): Promise<{ url: string
   };
 }
 
-/** A chain that answers from a fixed state and records every call (to prove a refusal never reached it). */
+/**
+ * A chain that answers from a fixed state and records every call (to prove a refusal never reached it). Commit-reveal
+ * reads answer from `commitReveal`, `blocks`, `openHashCommits` and `queued`, which tests set as they need.
+ */
 export class RecordingChain implements ChainAccess {
   readonly reads: Array<{ netuid: number; hotkey: string }> = [];
   readonly submissions: SetWeightsCall[] = [];
+  readonly commitRevealSubmissions: CommitRevealCall[] = [];
+  commitReveal: CommitRevealReading | undefined;
+  blocks: ObservedBlock[] = [];
+  openHashCommits: OpenHashCommit[] = [];
+  queued = false;
 
   constructor(
     public state: WeightSettingState = permissiveState(),
@@ -139,8 +149,38 @@ export class RecordingChain implements ChainAccess {
     return this.outcome;
   }
 
+  async readCommitReveal(): Promise<CommitRevealReading> {
+    if (!this.commitReveal) throw new Error('RecordingChain: no commit-reveal state set');
+    return this.commitReveal;
+  }
+
+  async encodeCall(call: CommitRevealCall): Promise<string> {
+    return `0x${Buffer.from(call.kind).toString('hex')}`;
+  }
+
+  async submitCommitReveal(call: CommitRevealCall): Promise<SubmitOutcome> {
+    this.commitRevealSubmissions.push(call);
+    return this.outcome;
+  }
+
+  async head(): Promise<{ number: number; hash: string }> {
+    return this.state.block;
+  }
+
+  async readBlocks(from: number, to: number): Promise<ObservedBlock[]> {
+    return this.blocks.filter((b) => b.number >= from && b.number <= to);
+  }
+
+  async hashCommits(): Promise<OpenHashCommit[]> {
+    return this.openHashCommits;
+  }
+
+  async timelockedCommitQueued(): Promise<boolean> {
+    return this.queued;
+  }
+
   get touched(): boolean {
-    return this.reads.length > 0 || this.submissions.length > 0;
+    return this.reads.length > 0 || this.submissions.length > 0 || this.commitRevealSubmissions.length > 0;
   }
 }
 
@@ -156,6 +196,45 @@ export function permissiveState(overrides: Partial<WeightSettingState> = {}): We
     weightsVersionKey: 0n,
     minAllowedWeights: 1,
     maxWeightLimit: 65535,
+    validatorPermit: true,
+    ...overrides,
+  };
+}
+
+/** drand quicknet round 1000 is published at this instant (unix ms). */
+export const ROUND_1000_AT_MS = (1692803367 + 999 * 3) * 1000;
+
+/**
+ * Commit-reveal state of a legacy-schedule runtime (tempo 10, netuid 2, RP 1) at block 10, timed so that a
+ * timelocked commit sent now is planned for drand round 1000 (whose real pulse is in the fixtures): the commit lands
+ * in block 11, the window is 19..29, the round is aimed at block 22 = 12 blocks of 12 s after the head.
+ */
+export function commitRevealReading(overrides: Partial<CommitRevealReading> = {}): CommitRevealReading {
+  return {
+    block: { number: 10, hash: `0x${'0a'.repeat(32)}` },
+    timestampMs: ROUND_1000_AT_MS - 12 * 12_000 + 1_000,
+    capabilities: { timelocked: true, hash: true },
+    tempo: 10,
+    revealPeriodEpochs: 1,
+    commitRevealVersion: 7,
+    epoch: { nextEpochStartFromRuntimeApi: null, lastEpochBlock: null, pendingEpochAt: null, subnetEpochIndex: null },
+    lastStoredRound: 950n,
+    ...overrides,
+  };
+}
+
+/** A chain that forwards to `chain` except for `overrides` (a class instance cannot simply be spread). */
+export function delegatingChain(chain: ChainAccess, overrides: Partial<ChainAccess> = {}): ChainAccess {
+  return {
+    readState: (netuid, hotkey) => chain.readState(netuid, hotkey),
+    submit: (call) => chain.submit(call),
+    readCommitReveal: (netuid, blockHash) => chain.readCommitReveal(netuid, blockHash),
+    encodeCall: (call) => chain.encodeCall(call),
+    submitCommitReveal: (call) => chain.submitCommitReveal(call),
+    head: () => chain.head(),
+    readBlocks: (from, to) => chain.readBlocks(from, to),
+    hashCommits: (netuid, hotkey) => chain.hashCommits(netuid, hotkey),
+    timelockedCommitQueued: (netuidIndex, hotkey, commitHash, blockHash) => chain.timelockedCommitQueued(netuidIndex, hotkey, commitHash, blockHash),
     ...overrides,
   };
 }

@@ -30,6 +30,7 @@ test('a minimal config gets its defaults and paths resolved against the config f
   assert.equal(config.freshnessMs, 900_000);
   assert.deepEqual(config.http, { timeoutMs: 10_000, retries: 3, minBackoffMs: 1_000, maxBackoffMs: 30_000, maxBodyBytes: 16_777_216 });
   assert.equal(config.versionKey, 0n);
+  assert.deepEqual(config.commitReveal, { mode: 'auto' });
   assert.equal(Buffer.from(config.masterPublicKey).toString('hex'), masterPublicHex.slice(2));
 });
 
@@ -43,6 +44,7 @@ test('each bad value is named with the file, the field, what was found and what 
   assert.match(problems({ master_public_key: '0x1234' }), /master_public_key: found "0x1234"; expected 0x followed by 64 hex digits, or an SS58 address/);
   assert.match(problems({ colour: 'blue' }), /colour: unknown field/);
   assert.match(problems({}, ['state_dir']), /state_dir: missing/);
+  assert.match(problems({ commit_reveal: { mode: 'later' } }), /commit_reveal\.mode: found "later"; expected one of auto, timelocked, hash/);
   assert.match(problems({ http: { min_backoff_seconds: 5, max_backoff_seconds: 1 } }), /http\.max_backoff_seconds: 1 is below http\.min_backoff_seconds/);
 });
 

@@ -1,11 +1,10 @@
 /**
- * An offline subtensor localnet for tests: the real runtime from `../shared/fixtures/subtensor/raonet.json` executed
- * by chopsticks, with no upstream node. Blocks are built only when asked (`newBlocks`), or on every extrinsic after
+ * An offline subtensor localnet for tests: the real runtime of the raonet chain spec (found by chain-spec.ts:
+ * BASE_SUBTENSOR_SPEC, ../shared/fixtures/subtensor/raonet.json, or a pinned download) executed by chopsticks, with
+ * no upstream node. Blocks are built only when asked (`newBlocks`), or on every extrinsic after
  * `setBlockBuildMode('Instant')`. One instance costs ~350 MB and ~10 s to start: share one per test file.
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ApiPromise } from '@polkadot/api';
 import { WsProvider } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
@@ -15,9 +14,9 @@ import type { ISubmittableResult } from '@polkadot/types/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connectSubtensor } from '../connect.ts';
 import { describeDispatchError } from '../dispatch-error.ts';
+import { resolveChainSpec } from './chain-spec.ts';
+import type { ChainSpecSource, ResolveChainSpecOptions } from './chain-spec.ts';
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const RAONET_SPEC_PATH = path.resolve(PROJECT_ROOT, '../shared/fixtures/subtensor/raonet.json');
 
 /** `twox128("Timestamp") ++ twox128("Now")`. */
 const TIMESTAMP_NOW_KEY = '0xf0c365c3cf59d671eb72da0e7a4113c49f1f0515f462cdcf84e0f1d6045dfcbb';
@@ -42,11 +41,16 @@ export interface WeightsHyperparameters {
   maxWeightLimit?: number;
   /** Global (not per subnet) on this runtime. */
   weightsMinStake?: number | bigint;
+  tempo?: number;
+  /** RevealPeriodEpochs (sudo_set_commit_reveal_weights_interval). */
+  revealPeriodEpochs?: number;
 }
 
 export interface Localnet {
   /** ws://127.0.0.1:<ephemeral port> */
   readonly endpoint: string;
+  /** Where the chain spec came from (see chain-spec.ts). */
+  readonly specSource: ChainSpecSource | 'option';
   readonly api: ApiPromise;
   /** Sudo key and the coldkey that pays for registrations. */
   readonly alice: KeyringPair;
@@ -68,14 +72,19 @@ export interface Localnet {
 }
 
 export interface LocalnetOptions {
+  /** A chain spec file to run instead of resolving one. */
   specPath?: string;
+  /** How the spec is resolved when specPath is not given (tests of the resolver narrow the sources). */
+  spec?: ResolveChainSpecOptions;
 }
 
 /** Starts chopsticks on an ephemeral loopback port with Alice as sudo and the dev accounts funded. */
 export async function startLocalnet(options: LocalnetOptions = {}): Promise<Localnet> {
   await cryptoWaitReady();
   const { setupWithServer, destroyWorker } = await loadChopsticks();
-  const spec = JSON.parse(await readFile(options.specPath ?? RAONET_SPEC_PATH, 'utf8')) as {
+  const resolved = options.specPath ? { path: options.specPath, source: 'option' as const } : await resolveChainSpec(options.spec);
+  trace(`chain spec from ${resolved.source}: ${resolved.path}`);
+  const spec = JSON.parse(await readFile(resolved.path, 'utf8')) as {
     genesis: { raw: { top: Record<string, string> } };
   };
   // Without a pinned timestamp about one start in eight panics with "Timestamp slot must match CurrentSlot".
@@ -110,7 +119,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     trace('sudo key set, dev accounts funded');
     api = await connectSubtensor(endpoint, { timeoutMs: 60_000 });
     trace('api connected');
-    return makeLocalnet({ destroyWorker, endpoint, api, dev, keyring, alice, close: () => server.close() });
+    return makeLocalnet({ destroyWorker, endpoint, specSource: resolved.source, api, dev, keyring, alice, close: () => server.close() });
   } catch (error) {
     await api?.disconnect().catch(() => undefined);
     await dev?.disconnect().catch(() => undefined);
@@ -123,6 +132,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
 function makeLocalnet(parts: {
   destroyWorker: () => Promise<void>;
   endpoint: string;
+  specSource: Localnet['specSource'];
   api: ApiPromise;
   dev: WsProvider;
   keyring: Keyring;
@@ -241,11 +251,14 @@ function makeLocalnet(parts: {
     if (params.minAllowedWeights !== undefined) await sudo(admin.sudoSetMinAllowedWeights!(netuid, params.minAllowedWeights));
     if (params.maxWeightLimit !== undefined) await sudo(admin.sudoSetMaxWeightLimit!(netuid, params.maxWeightLimit));
     if (params.weightsMinStake !== undefined) await sudo(admin.sudoSetWeightsMinStake!(params.weightsMinStake));
+    if (params.tempo !== undefined) await sudo(admin.sudoSetTempo!(netuid, params.tempo));
+    if (params.revealPeriodEpochs !== undefined) await sudo(admin.sudoSetCommitRevealWeightsInterval!(netuid, params.revealPeriodEpochs));
   };
 
   let closed = false;
   return {
     endpoint,
+    specSource: parts.specSource,
     api,
     alice,
     keyring,
