@@ -8,7 +8,7 @@ import { decodeDispatchError } from './dispatch-error.ts';
 import type { DecodedDispatchError } from './dispatch-error.ts';
 import { observeEvents } from './events.ts';
 import type { ObservedEvent } from './events.ts';
-import { poolRejection } from './pool-error.ts';
+import { poolRejection, SUBTENSOR_TRANSACTION_EXTENSION } from './pool-error.ts';
 import type { PoolRejection } from './pool-error.ts';
 
 /** How a signed extrinsic ended. */
@@ -67,7 +67,7 @@ export async function submitExtrinsic(
           timer = setTimeout(() => resolve({ status: 'timeout', extrinsicHash, timeoutMs: options.inclusionTimeoutMs }), options.inclusionTimeoutMs);
         },
         (error: unknown) => {
-          const rejection = poolRejection(error);
+          const rejection = poolRejection(error, api.registry.signedExtensions.includes(SUBTENSOR_TRANSACTION_EXTENSION));
           // Without an RPC error code it is a transport failure: the caller cannot know whether the node got it.
           if (rejection.code === null) reject(error);
           else resolve(rejection);

@@ -1,9 +1,12 @@
 /**
  * Names for the transaction pool's refusals (RPC error 1010, `Invalid Transaction: Custom error: N`). The numbers are
- * subtensor's `CustomTransactionError` (opentensor/subtensor `common/src/transaction_error.rs` at 2a315462): an
- * explicit, append-only mapping, so codes 0..13 and 255 read the same on old runtimes (the localnet's spec 218)
- * and new ones.
+ * subtensor's `CustomTransactionError` (opentensor/subtensor `common/src/transaction_error.rs` at 2a315462), an
+ * explicit, append-only mapping used by runtimes with the `SubtensorTransactionExtension`. Older runtimes (with the
+ * `SubtensorSignedExtension`, like the localnet's spec 218) also return raw per-call numbers that collide with it
+ * (there `Custom(3)` is set_weights' stake check), so for them a custom code is reported as `pool.Custom(N)`.
  */
+export const SUBTENSOR_TRANSACTION_EXTENSION = 'SubtensorTransactionExtension';
+
 const CUSTOM_TRANSACTION_ERRORS: Readonly<Record<number, string>> = {
   0: 'ColdkeyInSwapSchedule',
   1: 'StakeAmountTooLow',
@@ -53,25 +56,29 @@ export interface PoolRejection {
   status: 'rejected_by_pool';
   /** The RPC error code (1010 for an invalid transaction); null when the message carried none. */
   code: number | null;
-  /** `pool.<Name>`: `pool.StakeAmountTooLow`, `pool.Custom(77)` for a number we do not know, `pool.Stale`, ... */
+  /** `pool.<Name>`: `pool.StakeAmountTooLow`, `pool.Custom(77)` for a number that cannot be named, `pool.Stale`, ... */
   name: string;
   message: string;
 }
 
-/** The RPC error of a refused submission, e.g. `1010: Invalid Transaction: Custom error: 1`, decoded by name. */
-export function poolRejection(error: unknown): PoolRejection {
+/**
+ * The RPC error of a refused submission, e.g. `1010: Invalid Transaction: Custom error: 1`, decoded by name.
+ * `namedCustomCodes`: whether the runtime numbers custom errors by CustomTransactionError (see above).
+ */
+export function poolRejection(error: unknown, namedCustomCodes = true): PoolRejection {
   const message = error instanceof Error ? error.message : String(error);
   const codeField = (error as { code?: unknown } | null)?.code;
   const code = typeof codeField === 'number' ? codeField : Number.parseInt(/^(\d+):/.exec(message)?.[1] ?? '', 10);
-  return { status: 'rejected_by_pool', code: Number.isFinite(code) ? code : null, name: poolErrorName(message), message };
+  return { status: 'rejected_by_pool', code: Number.isFinite(code) ? code : null, name: poolErrorName(message, namedCustomCodes), message };
 }
 
 /** `pool.<Name>` for the forms nodes use: `Custom error: 1` (substrate) or `{"invalid":{"custom":1}}` (chopsticks). */
-export function poolErrorName(message: string): string {
+export function poolErrorName(message: string, namedCustomCodes = true): string {
   const custom = /custom error:\s*(\d+)/i.exec(message) ?? /"custom"\s*:\s*(\d+)/i.exec(message);
   if (custom) {
     const n = Number(custom[1]);
-    return `pool.${CUSTOM_TRANSACTION_ERRORS[n] ?? `Custom(${n})`}`;
+    const name = namedCustomCodes ? CUSTOM_TRANSACTION_ERRORS[n] : undefined;
+    return `pool.${name ?? `Custom(${n})`}`;
   }
   const known: Array<[RegExp, string]> = [
     [/outdated|"stale"/i, 'Stale'],

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { readMetagraph } from '../../reconciler/chain/metagraph.ts';
 import { startLocalnet } from '../../reconciler/chain/testing/localnet.ts';
-import type { Localnet } from '../../reconciler/chain/testing/localnet.ts';
+import type { Localnet, LocalnetOptions } from '../../reconciler/chain/testing/localnet.ts';
 import type { SealedVector } from '../../reconciler/weights/index.ts';
 import { parseSubmitterConfig } from '../config.ts';
 import type { SubmitterConfig } from '../config.ts';
@@ -30,8 +30,8 @@ export interface SubmitterChainFixture {
   close(): Promise<void>;
 }
 
-export async function startSubmitterChain(minerCount = 3): Promise<SubmitterChainFixture> {
-  const net = await startLocalnet();
+export async function startSubmitterChain(minerCount = 3, localnet: LocalnetOptions = {}): Promise<SubmitterChainFixture> {
+  const net = await startLocalnet(localnet);
   const work = tempDir('chain');
   let server: Awaited<ReturnType<typeof serveVector>> | undefined;
   try {

@@ -39,11 +39,12 @@ test('the loop runs rounds at the cadence and stops cleanly when signalled, subm
   }
 });
 
-test('the next round comes at the cadence, sooner when the rate limit lifts sooner, never in a busy loop', () => {
+test('the next round comes at the cadence, sooner when the rate limit lifts or a reveal window opens sooner, never in a busy loop', () => {
   const config = testConfig(work.dir, { cadence_seconds: 120 });
   const report = (hint?: number) => ({ next_round_in_ms: hint }) as RoundReport;
   assert.equal(nextWait([report()], config), 120_000);
   assert.equal(nextWait([report(24_000)], config), 24_000);
   assert.equal(nextWait([report(10)], config), 1_000);
   assert.equal(nextWait([report(10_000_000)], config), 120_000);
+  assert.equal(nextWait([report(), { next_round_in_ms: 36_000 }, { next_round_in_ms: 60_000 }], config), 36_000, 'the soonest reveal window');
 });

@@ -1,5 +1,6 @@
 // A refusal by the node's transaction pool (RPC 1010) keeps its code and message and gets a name from subtensor's
-// CustomTransactionError numbering, in both message forms (substrate's text, chopsticks' JSON).
+// CustomTransactionError numbering, in both message forms (substrate's text, chopsticks' JSON) — but only on runtimes
+// that use that numbering.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { poolErrorName, poolRejection } from '../pool-error.ts';
@@ -25,4 +26,10 @@ test('custom codes are named in both message forms; unknown numbers and other in
   assert.equal(poolErrorName('1010: Invalid Transaction: Transaction is outdated'), 'pool.Stale');
   assert.equal(poolErrorName('1010: Invalid Transaction: Inability to pay some fees , e.g. account balance too low'), 'pool.Payment');
   assert.equal(poolErrorName('1010: something new'), 'pool.Unknown');
+});
+
+test('on a runtime that numbers pool errors per call (SubtensorSignedExtension), a custom code is not given a wrong name', () => {
+  // spec 218 answers set_weights below WeightsMinStake with custom 3, which the current numbering calls SubnetNotExists.
+  assert.equal(poolRejection(new Error('1010: {"invalid":{"custom":3}}'), false).name, 'pool.Custom(3)');
+  assert.equal(poolErrorName('1010: Invalid Transaction: Transaction is outdated', false), 'pool.Stale');
 });
