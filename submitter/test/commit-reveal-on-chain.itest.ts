@@ -56,6 +56,28 @@ test('the localnet runs the chain spec found through BASE_SUBTENSOR_SPEC alone',
   assert.equal(fx.net.specSource, 'env');
 });
 
+test('--dry-run on the commit-reveal subnet prints the planned commit and its exact call, and sends and records nothing', async () => {
+  const vector = await fx.publish();
+  const { file, config } = fx.config('dry-run');
+  const before = await fx.net.bestBlock();
+  const lines: string[] = [];
+  const code = await runSubmitter({ configFile: file, once: true, dryRun: true, log: (line) => lines.push(line) });
+  const round = JSON.parse(lines.at(-1)!) as Line;
+  assert.equal(code, 0, JSON.stringify(round));
+  assert.equal(round.outcome, 'dry_run');
+  const planned = round.would_commit as { mode: string; reveal_window: { first_block: number }; call: { section: string; method: string; hex: string } };
+  assert.equal(planned.mode, 'hash');
+  assert.equal(planned.reveal_window.first_block > before.number, true);
+  const netuidLe = Buffer.alloc(2);
+  netuidLe.writeUInt16LE(fx.netuid);
+  // commit_weights is call [7, 96] on this runtime: 0x0760 | netuid u16 | H256.
+  assert.match(planned.call.hex, new RegExp(`^0x0760${netuidLe.toString('hex')}[0-9a-f]{64}$`));
+  assert.deepEqual({ section: planned.call.section, method: planned.call.method }, { section: 'subtensorModule', method: 'commitWeights' });
+  assert.deepEqual((round.would_submit as { uids: number[] }).uids, vector.weights_u16.uids);
+  assert.deepEqual(await fx.net.bestBlock(), before);
+  assert.throws(() => readFileSync(path.join(config.stateDir, 'ledger.json')), /ENOENT/);
+});
+
 test('commit-reveal on: auto commits a hash, is refused RevealTooEarly when it tries early, reveals once after a restart', async () => {
   const vector = await fx.publish();
   const { file, config } = fx.config('hash-e2e');

@@ -11,11 +11,12 @@ export function register(program: Command): void {
     .command('run')
     .description(
       'Each round: fetch /v1/weights/latest, verify schema, netuid, expiry, freshness, digest, signature and u16 ' +
-        'encoding, check the chain (registration, commit-reveal, rate limit, version key, uids), then set_weights ' +
-        'once per digest. One JSON line per round on stdout.',
+        'encoding, check the chain (registration, version key, uids, permit, min/max weights, rate limit), then ' +
+        'set_weights once per digest, or a commit (timelocked or hash) when the subnet has commit-reveal on, followed ' +
+        'to revealed or dropped. One JSON line per round (and per open commit) on stdout.',
     )
     .requiredOption('-c, --config <file>', 'submitter config (YAML or JSON), see schemas/submitter-config.schema.json')
-    .option('--once', 'run a single round and exit (0 when submitted, already submitted, dry-run or waiting for the rate limit)', false)
+    .option('--once', 'run a single round and exit (0 when submitted, committed, already submitted, waiting, or dry-run)', false)
     .option('--dry-run', 'do everything except signing and sending; print what would be submitted', false)
     .addHelpText(
       'after',
