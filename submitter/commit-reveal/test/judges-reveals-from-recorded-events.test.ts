@@ -30,7 +30,10 @@ test('revealed: the first block of the window whose initialization holds our Tim
     block(22, revealedBy(OTHER)), // another validator
     block(23, revealedBy(OURS, 3)), // us, on another subnet
     // An extrinsic-phase event with the same name is not a reveal by the chain.
-    block(24, [eventRecord('subtensorModule', 'TimelockedWeightsCommitted', [OURS, 2, `0x${'11'.repeat(32)}`, 1000], 1)]),
+    block(24, [
+      eventRecord('subtensorModule', 'TimelockedWeightsCommitted', [OURS, 2, `0x${'11'.repeat(32)}`, 1000], 1),
+      eventRecord('subtensorModule', 'TimelockedWeightsRevealed', [2, OURS], 1),
+    ]),
     block(25, revealedBy(OURS)),
   ];
   assert.deepEqual(judgeTimelockedReveal(commit, blocks, 19, true), {

@@ -83,6 +83,9 @@ test("a wrong round's pulse, a flipped byte and the incompatible 160-byte layout
   const header = Buffer.from(commit);
   header[110] = header[110]! ^ 0x01; // inside V
   assert.throws(() => decryptCommit(header, pulse1000!.signature), /does not open this commit/);
+  const shortV = Buffer.from(commit);
+  shortV.writeBigUInt64LE(31n, 96);
+  assert.throws(() => parseCommit(shortV), /V at offset 96: length prefix 31, expected 32 \(not the layout the chain reads\)/);
   const trailing = Buffer.concat([commit, Buffer.from([0])]);
   assert.throws(() => parseCommit(trailing), /1 trailing byte/);
 
