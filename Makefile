@@ -13,7 +13,7 @@ UNIT_TESTS        = $(shell find reconciler submitter challenge-template deploy 
 INTEGRATION_TESTS = $(shell find reconciler submitter challenge-template deploy -name '*.itest.ts' -not -path '*/node_modules/*' | sort)
 BENCHMARKS        = $(shell find reconciler submitter -name '*.bench.ts' -not -path '*/node_modules/*' | sort)
 
-.PHONY: help setup typecheck generate unit integration test bench demo demo-down testbed-up testbed-down testbed-status
+.PHONY: help setup typecheck generate unit integration test bench demo demo-down release testbed-up testbed-down testbed-status
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ demo: setup ## Local Swarm, two challenges from the template, base apply, miners
 
 demo-down: ## Remove what make demo made (services, secrets, network, its volumes and images, its state folder)
 	deploy/demo/demo.sh down
+
+release: setup ## Release artifacts: dist/base-submitter.mjs (+ .sha256), the master image pushed by digest, dist/release.json
+	deploy/release/release.sh
 
 testbed-up: ## Bring up (idempotently) Docker, Swarm, registry, PostgreSQL, base image, workers
 	$(TESTBED) up --workers $(WORKERS)

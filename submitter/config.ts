@@ -6,8 +6,9 @@ import addFormatsModule from 'ajv-formats';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { hexToU8a, isHex } from '@polkadot/util';
 import { parseDocument } from 'yaml';
+// Imported, not read at run time, so that the single-file submitter bundle carries it.
+import submitterConfigSchema from '../schemas/submitter-config.schema.json' with { type: 'json' };
 
-export const submitterConfigSchemaUrl = new URL('../schemas/submitter-config.schema.json', import.meta.url);
 
 export type HotkeySource = { kind: 'seed_file'; seedFile: string } | { kind: 'keystore'; keystoreFile: string; passwordFile: string };
 
@@ -65,7 +66,7 @@ function validator(): ValidateFunction {
   if (!compiled) {
     const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true });
     addFormats(ajv);
-    compiled = ajv.compile(JSON.parse(readFileSync(submitterConfigSchemaUrl, 'utf8')) as object);
+    compiled = ajv.compile(submitterConfigSchema as object);
   }
   return compiled;
 }

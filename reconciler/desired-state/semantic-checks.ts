@@ -78,6 +78,7 @@ export function checkSemantics(data: unknown): Finding[] {
     checkNetworks(findings, challenge, at, declared, encrypted.length > 0);
     checkEnv(findings, asDict(challenge.env), at);
     checkResources(findings, asDict(challenge.resources), at);
+    checkSignedRoutes(findings, asList(challenge.signed_routes), at);
     asList(challenge.secrets).forEach((secret, i) => {
       if (secret === adminSecret) {
         findings.push({
@@ -175,6 +176,41 @@ function imageRefProblem(image: string): string {
   const path = name.includes('/') ? name.slice(name.indexOf('/') + 1) : name;
   if (/[A-Z]/.test(path.replace(/:[^/]*$/, ''))) return 'expected a lower-case repository name';
   return 'expected an image reference like registry/repository:tag@sha256:<64 hex>';
+}
+
+/**
+ * A signed route's path is matched on the proxy's canonical segments, where `.` and `..` are resolved away: such a
+ * segment would never match. The same method and path declared twice is a copy-paste slip.
+ */
+function checkSignedRoutes(findings: Finding[], routes: unknown[], at: (...rest: PathSegment[]) => PathSegment[]): void {
+  const seen = new Map<string, number>();
+  routes.forEach((item, index) => {
+    const route = asDict(item);
+    const path = asString(route?.path);
+    if (path === undefined) return;
+    if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
+      findings.push({
+        path: at('signed_routes', index, 'path'),
+        message: `found ${describeValue(path)}, expected a path without "." or ".." segments (the proxy resolves them before matching)`,
+        rule: 'signed-route-path',
+      });
+    }
+    // {id} and {name} match the same requests.
+    const shape = path.replace(/\{[^}]*\}/g, '{}');
+    for (const method of asList(route?.methods)) {
+      const key = `${String(method)} ${shape}`;
+      const earlier = seen.get(key);
+      if (earlier === undefined) {
+        seen.set(key, index);
+        continue;
+      }
+      findings.push({
+        path: at('signed_routes', index),
+        message: `found ${String(method)} ${path} again (first at ${formatPath(at('signed_routes', earlier))}); expected each method and path once`,
+        rule: 'signed-route-unique',
+      });
+    }
+  });
 }
 
 function checkEmission(findings: Finding[], value: unknown, path: PathSegment[]): void {

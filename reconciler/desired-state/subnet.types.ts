@@ -153,6 +153,12 @@ export interface Challenge {
    */
   required_capabilities?: string[];
   metadata?: PublicMetadata;
+  /**
+   * The public proxy routes (under /challenges/<slug>) on which the miner signature headers X-Hotkey, X-Signature, X-Nonce and X-Timestamp reach this challenge, because it verifies them; on every other route they are dropped. Default: for the slug agent-challenge the reference platform's signed routes, for any other slug none. [] drops them everywhere.
+   *
+   * @maxItems 64
+   */
+  signed_routes?: SignedRoute[];
 }
 export interface Resources {
   /**
@@ -178,4 +184,17 @@ export interface PublicMetadata {
   website_url?: HttpUrl;
   icon_url?: HttpUrl;
   banner_url?: HttpUrl;
+}
+export interface SignedRoute {
+  /**
+   * @minItems 1
+   */
+  methods: [
+    'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS',
+    ...('GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS')[]
+  ];
+  /**
+   * The challenge-local path after /challenges/<slug>, matched segment by segment on the proxy's canonical (decoded) path: a literal segment matches itself exactly, {name} matches any one segment. Example: /submissions/{id}/env.
+   */
+  path: string;
 }

@@ -24,7 +24,7 @@ import { buildRegistry } from './registry.ts';
 import { createMasterServer, type MasterServer } from './server.ts';
 import { storeWeightsReader } from './store-weights-reader.ts';
 import { dockerSwarmStatus, revisionOf, type SwarmStatusSource } from './swarm-status.ts';
-import { followOverlayUpstreams, mapResolver } from './upstreams.ts';
+import { followOverlayUpstreams, followUpstreamTargets, targetResolver } from './upstreams.ts';
 import type { SupervisedWeightsLoop } from './serve-weights-loop.ts';
 import type { WeightsReader } from './weights-reader.ts';
 
@@ -120,7 +120,7 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
 
   const server = createMasterServer({
     version,
-    resolver: mapResolver(upstreams),
+    resolver: targetResolver(followUpstreamTargets(upstreams, () => desired.current().state)),
     metrics,
     log,
     weights,

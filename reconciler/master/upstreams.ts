@@ -4,8 +4,9 @@
  * then is the whole list.
  */
 import type { SubnetDesiredState } from '../desired-state/index.ts';
+import { effectiveSignedRoutes, unavailable503Routes } from '../desired-state/signed-routes.ts';
 import { UserError } from '../cli/action.ts';
-import type { UpstreamResolver } from './proxy/index.ts';
+import { compileRoutes, type UpstreamResolver, type UpstreamTarget } from './proxy/index.ts';
 
 const SLUG = /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/;
 export const DEFAULT_CHALLENGE_PORT = 8000;
@@ -62,12 +63,44 @@ export function parseUpstreamFlags(values: readonly string[]): Map<string, strin
   return map;
 }
 
-/** A resolver over a map that may be replaced at any time (desired-state reloads). */
-export function mapResolver(current: () => ReadonlyMap<string, string>): UpstreamResolver {
-  return {
-    resolve(slug) {
-      const origin = current().get(slug);
-      return origin === undefined ? undefined : { origin };
-    },
+/**
+ * The proxy's target per routed slug: its origin, and its route rules compiled once: the routes on which the miner
+ * signature headers pass (the challenge's `signed_routes`, or the default for its slug when the desired state does
+ * not list it, as with `--upstream`) and those whose transport failure answers 503.
+ */
+export function upstreamTargets(origins: ReadonlyMap<string, string>, desired: SubnetDesiredState | null): Map<string, UpstreamTarget> {
+  const declared = new Map((desired?.challenges ?? []).map((challenge) => [challenge.slug, challenge]));
+  const targets = new Map<string, UpstreamTarget>();
+  for (const [slug, origin] of origins) {
+    const target: UpstreamTarget = { origin };
+    const signedRoutes = compileRoutes(effectiveSignedRoutes(declared.get(slug) ?? { slug }));
+    if (signedRoutes !== undefined) target.signedRoutes = signedRoutes;
+    const unavailable503 = compileRoutes(unavailable503Routes(slug));
+    if (unavailable503 !== undefined) target.unavailable503 = unavailable503;
+    targets.set(slug, target);
+  }
+  return targets;
+}
+
+/** `upstreamTargets` of the current origins and desired state, rebuilt only when either object changes (a reload). */
+export function followUpstreamTargets(
+  origins: () => ReadonlyMap<string, string>,
+  desired: () => SubnetDesiredState | null,
+): () => ReadonlyMap<string, UpstreamTarget> {
+  let builtFrom: [ReadonlyMap<string, string>, SubnetDesiredState | null] | undefined;
+  let targets = new Map<string, UpstreamTarget>();
+  return () => {
+    const currentOrigins = origins();
+    const state = desired();
+    if (builtFrom === undefined || builtFrom[0] !== currentOrigins || builtFrom[1] !== state) {
+      targets = upstreamTargets(currentOrigins, state);
+      builtFrom = [currentOrigins, state];
+    }
+    return targets;
   };
+}
+
+/** A resolver over a target map that may be replaced at any time (desired-state reloads). */
+export function targetResolver(current: () => ReadonlyMap<string, UpstreamTarget>): UpstreamResolver {
+  return { resolve: (slug) => current().get(slug) };
 }

@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import path from 'node:path';
 import type { Challenge, SubnetDesiredState } from '../desired-state/subnet.types.ts';
 import { parseMemoryBytes, parseNanoCpus } from '../desired-state/resources.ts';
+import { effectiveSignedRoutes, signedRoutesText } from '../desired-state/signed-routes.ts';
 import {
   CHALLENGE_SLUG_LABEL,
   MANAGED_BY_LABEL,
@@ -56,6 +57,8 @@ export const SERVICE_LABELS = {
   version: 'base.challenge.version',
   name: 'base.challenge.name',
   port: 'base.challenge.port',
+  /** The routes on which the miner signature headers pass (read by the master from the desired state; shown here). */
+  signedRoutes: 'base.challenge.signed-routes',
 } as const;
 
 export const ROLES = {
@@ -204,6 +207,8 @@ export function compileChallengeService(challenge: Challenge, tokenSecretName: s
     [SERVICE_LABELS.port]: String(challenge.port ?? DEFAULT_CHALLENGE_PORT),
   });
   if (challenge.version !== undefined) labels[SERVICE_LABELS.version] = challenge.version;
+  const signedRoutes = signedRoutesText(effectiveSignedRoutes(challenge));
+  if (signedRoutes !== '') labels[SERVICE_LABELS.signedRoutes] = signedRoutes;
 
   const secrets = [secretRef(tokenSecretName, CHALLENGE_TOKEN_TARGET, 0o400)];
   for (const declared of [...(challenge.secrets ?? [])].sort()) secrets.push(secretRef(declared, `/run/secrets/${declared}`, 0o400));

@@ -24,6 +24,7 @@ import { guardMassDelete, type GuardOptions } from './guard.ts';
 import {
   CHALLENGE_SLUG_LABEL,
   KIND_ORDER,
+  OBJECT_ROLE_LABEL,
   PLAN_FORMAT_VERSION,
   type Change,
   type FieldDiff,
@@ -178,12 +179,20 @@ function planSecrets(out: PlanBuilder, desired: readonly Intent[], live: LiveSta
   }
 }
 
+/** Why a volume is created, from its labels: whose data it holds. */
+function newVolumeReason(intent: VolumeIntent): string {
+  const slug = intent.labels[CHALLENGE_SLUG_LABEL];
+  if (slug !== undefined) return `new data volume of challenge ${slug}`;
+  const role = intent.labels[OBJECT_ROLE_LABEL];
+  return role !== undefined ? `new ${role} data volume` : 'new volume';
+}
+
 /** Volumes: never deleted, never updated (labels are immutable); drift is a warning. */
 function planVolumes(out: PlanBuilder, intents: VolumeIntent[], live: LiveState): void {
   for (const intent of intents) {
     const found = live.volumes.find((v) => v.Name === intent.name);
     if (!found) {
-      out.add(change('volume', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, { labels: intent.labels }, [], true), never), reason: 'new challenge data volume' }));
+      out.add(change('volume', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, { labels: intent.labels }, [], true), never), reason: newVolumeReason(intent) }));
     } else if (!isManaged(found.Labels)) {
       out.clash('volume', intent.name);
     } else {

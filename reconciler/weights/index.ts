@@ -11,7 +11,8 @@ export { sealVector, verifyVector, vectorDigest, SIGNER_SS58_PREFIX } from './se
 export type { VerifyResult } from './seal.ts';
 export { loadSigningKey, loadOrCreateSigningKey, SigningKeyError } from './signing-key.ts';
 export { buildVector, VECTOR_FORMAT_VERSION, DEFAULT_EXPIRES_AFTER_SECONDS } from './vector.ts';
-export { vectorSchemaProblems, vectorSchemaUrl } from './vector-schema.ts';
+export { countUnknownKeys } from './unknown-keys.ts';
+export { vectorSchemaProblems } from './vector-schema.ts';
 export type {
   BuildVectorInput,
   SealedVector,

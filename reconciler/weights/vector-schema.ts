@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-
-export const vectorSchemaUrl = new URL('../../schemas/weights-vector.schema.json', import.meta.url);
+// Imported, not read at run time, so that the single-file submitter bundle carries it.
+import vectorSchema from '../../schemas/weights-vector.schema.json' with { type: 'json' };
 
 // ajv-formats ships CommonJS: its default export is the plugin, under `.default` depending on the loader.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
@@ -14,7 +13,7 @@ function validator(): ValidateFunction {
   if (!compiled) {
     const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
     addFormats(ajv);
-    compiled = ajv.compile(JSON.parse(readFileSync(vectorSchemaUrl, 'utf8')) as object);
+    compiled = ajv.compile(vectorSchema as object);
   }
   return compiled;
 }

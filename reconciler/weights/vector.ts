@@ -29,6 +29,8 @@ export interface VectorSource {
   /** SHA-256 (hex) of the raw snapshot the aggregation used; null when it used none. */
   snapshot_digest: string | null;
   hotkey_count: number;
+  /** Keys of the snapshot used that are not on the metagraph (their mass burned); 0 when it used none. */
+  unknown_hotkey_count: number;
 }
 
 export interface VectorMetagraph {
@@ -79,6 +81,8 @@ export interface SourceProvenance {
   outcome: SourceOutcome;
   snapshotDigest: string | null;
   hotkeyCount: number;
+  /** Keys of the snapshot used that are not on the metagraph (`countUnknownKeys`); 0 when absent. */
+  unknownHotkeyCount?: number;
 }
 
 export interface BuildVectorInput {
@@ -144,7 +148,11 @@ function toVectorSource(source: SourceProvenance, epoch: number): VectorSource {
     throw new RangeError(`source "${source.slug}" is ${outcome.kind} but its snapshot digest is ${source.snapshotDigest}; expected 64 hex digits`);
   }
   const hotkeyCount = outcome.kind === 'failed' ? 0 : source.hotkeyCount;
-  const common = { slug: source.slug, emission_percent: source.emissionPercent, hotkey_count: hotkeyCount };
+  const unknownCount = outcome.kind === 'failed' ? 0 : (source.unknownHotkeyCount ?? 0);
+  if (!Number.isSafeInteger(unknownCount) || unknownCount < 0 || unknownCount > hotkeyCount) {
+    throw new RangeError(`source "${source.slug}" has ${unknownCount} unknown hotkeys of ${hotkeyCount}; expected an integer from 0 to ${hotkeyCount}`);
+  }
+  const common = { slug: source.slug, emission_percent: source.emissionPercent, hotkey_count: hotkeyCount, unknown_hotkey_count: unknownCount };
   switch (outcome.kind) {
     case 'fresh':
       return { ...common, ok: true, error: null, outcome: 'fresh', carried_from_epoch: null, reason: null, snapshot_digest: source.snapshotDigest };

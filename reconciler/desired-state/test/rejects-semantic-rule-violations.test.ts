@@ -317,6 +317,22 @@ const cases: MalformedCase[] = [
     contains: true,
     rule: 'metagraph-unique-uid',
   },
+  {
+    name: 'a signed route path with a dot segment (the proxy resolves it away, so it never matches)',
+    text: withChallenges(`${ALPHA}    signed_routes:\n      - methods: [POST]\n        path: /submissions/../env\n`),
+    line: 20,
+    column: 15,
+    message: 'challenges[0].signed_routes[0].path: found "/submissions/../env", expected a path without "." or ".." segments (the proxy resolves them before matching)',
+    rule: 'signed-route-path',
+  },
+  {
+    name: 'the same method and path shape declared twice as a signed route',
+    text: withChallenges(`${ALPHA}    signed_routes:\n      - { methods: [GET, PUT], path: "/s/{id}" }\n      - { methods: [PUT], path: "/s/{other}" }\n`),
+    line: 20,
+    column: 9,
+    message: 'challenges[0].signed_routes[1]: found PUT /s/{other} again (first at challenges[0].signed_routes[0]); expected each method and path once',
+    rule: 'signed-route-unique',
+  },
 ];
 
 for (const c of cases) {

@@ -31,29 +31,8 @@ const REQUEST_DROPPED = new Set([
   'expect',
 ]);
 
-/** Miner signature headers: only forwarded on the signed miner routes. */
+/** Miner signature headers: only forwarded on the routes the challenge declares signed (`signed_routes`). */
 const SIGNATURE_HEADERS = new Set(['x-hotkey', 'x-signature', 'x-nonce', 'x-timestamp']);
-
-/**
- * The agent challenge's signed miner routes (sub-path after `/challenges/{slug}`), where the four signature headers
- * are preserved: `GET|PUT /submissions/{id}/env`, `POST /submissions/{id}/env/confirm-empty`,
- * `POST /submissions/{id}/launch`, `POST /submissions`. Matching is exact on the canonical segments.
- */
-export function isSignedMinerRoute(method: string | undefined, segments: readonly string[]): boolean {
-  if (segments[0] !== 'submissions') return false;
-  switch (segments.length) {
-    case 1:
-      return method === 'POST';
-    case 3:
-      if (segments[2] === 'env') return method === 'GET' || method === 'PUT';
-      if (segments[2] === 'launch') return method === 'POST';
-      return false;
-    case 4:
-      return segments[2] === 'env' && segments[3] === 'confirm-empty' && method === 'POST';
-    default:
-      return false;
-  }
-}
 
 /** Lower-cased names listed in a Connection header value (they are hop-by-hop for this message). */
 function connectionTokens(raw: readonly string[]): Set<string> | undefined {

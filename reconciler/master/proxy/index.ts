@@ -14,5 +14,7 @@ export type {
 } from './proxy-handler.ts';
 export { classifyProxyPath, decodeUntilStable, isBlockedSubPath, segmentKey } from './classify-path.ts';
 export type { ProxyPathClass } from './classify-path.ts';
-export { clientResponseHeaders, isSignedMinerRoute, upstreamRequestHeaders } from './headers.ts';
+export { clientResponseHeaders, upstreamRequestHeaders } from './headers.ts';
+export { compileRoutes } from './route-matcher.ts';
+export type { RouteMatcher, RoutePattern } from './route-matcher.ts';
 export { staticUpstreamResolver } from './static-resolver.ts';

@@ -9,11 +9,16 @@ import { performance } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { classifyProxyPath } from './classify-path.ts';
-import { clientResponseHeaders, isEventStream, isSignedMinerRoute, upstreamRequestHeaders } from './headers.ts';
+import { clientResponseHeaders, isEventStream, upstreamRequestHeaders } from './headers.ts';
+import type { RouteMatcher } from './route-matcher.ts';
 
 export interface UpstreamTarget {
   /** `http://host:port` of the challenge service (no path). */
   origin: string;
+  /** Routes on which the miner signature headers pass (the challenge verifies them); absent: dropped everywhere. */
+  signedRoutes?: RouteMatcher;
+  /** Routes whose transport failure answers 503 instead of 502 (the reference's agent-challenge env routes). */
+  unavailable503?: RouteMatcher;
 }
 
 export interface UpstreamResolver {
@@ -28,7 +33,7 @@ export type ProxyOutcome =
   | 'blocked' // 403
   | 'not-found' // 404, unknown slug
   | 'too-large' // 413, or aborted after the response started
-  | 'unavailable' // 502, transport failure before a response
+  | 'unavailable' // 502 (503 on a target's `unavailable503` routes), transport failure before a response
   | 'aborted' // transport failure after the response started: client connection aborted
   | 'client-closed'; // the client went away first
 
@@ -194,6 +199,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   private done = false;
   private hasBody = false;
   private retried = false;
+  /** What a transport failure before the response answers: 502, or 503 on the target's `unavailable503` routes. */
+  private unavailableStatus = 502;
   private origin = '';
   private path = '';
   private headers: string[] = [];
@@ -268,8 +275,9 @@ class Exchange implements Dispatcher.DispatchHandler {
       slug,
       clientAddress: req.socket.remoteAddress,
       forwardedProto: ctx.forwardedProto ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'),
-      keepSignatureHeaders: isSignedMinerRoute(req.method, cls.segments),
+      keepSignatureHeaders: target.signedRoutes !== undefined && target.signedRoutes.matches(req.method, cls.segments),
     });
+    if (target.unavailable503 !== undefined && target.unavailable503.matches(req.method, cls.segments)) this.unavailableStatus = 503;
     this.path = cls.path + cls.query;
 
     if (this.hasBody) {
@@ -388,7 +396,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.failure = code;
     this.detachUpload();
     if (!this.res.headersSent) {
-      this.early(502, BODY_UNAVAILABLE, 'unavailable');
+      this.early(this.unavailableStatus, BODY_UNAVAILABLE, 'unavailable');
     } else {
       this.outcome = 'aborted';
       this.res.destroy();

@@ -11,7 +11,7 @@ import type { ProbeResult } from '../probes.ts';
 import { buildRegistry } from '../registry.ts';
 import { createMasterServer, type MasterServer, type MasterServerOptions } from '../server.ts';
 import type { ChallengeTasks } from '../swarm-status.ts';
-import { mapResolver, overlayUpstreams } from '../upstreams.ts';
+import { overlayUpstreams, targetResolver, upstreamTargets } from '../upstreams.ts';
 import { noWeightsReader, type WeightsReader } from '../weights-reader.ts';
 
 export { send, startUpstream } from '../proxy/test/support.ts';
@@ -112,6 +112,7 @@ export interface TestMasterOptions {
 export async function startTestMaster(options: TestMasterOptions = {}): Promise<TestMaster> {
   const desired = options.desired === undefined ? desiredState() : options.desired;
   const upstreams = options.upstreams ? new Map(Object.entries(options.upstreams)) : overlayUpstreams(desired);
+  const targets = upstreamTargets(upstreams, desired);
   const metrics = new MasterMetrics();
   let raw = '';
   const logs: Array<Record<string, unknown>> = [];
@@ -121,7 +122,7 @@ export async function startTestMaster(options: TestMasterOptions = {}): Promise<
   });
   const master = createMasterServer({
     version: '9.8.7',
-    resolver: mapResolver(() => upstreams),
+    resolver: targetResolver(() => targets),
     metrics,
     log,
     weights: options.weights ?? noWeightsReader,

@@ -50,3 +50,44 @@ test('replicas and update config changes are no-restart; an endpoint (published 
   assert.deepEqual(byName.get('t-plan-base-master')?.diffs.map((d) => [d.path, d.before, d.after]), [['EndpointSpec.Ports["18999/tcp"].PublishedPort', 18000, 18999]]);
   assert.equal(result.summary.restarts, 1);
 });
+
+test('declaring signed routes is a service-label change with impact no-restart, shown route by route', () => {
+  const intents = compileEdited((doc) => {
+    doc.challenges[0].signed_routes = [
+      { methods: ['PUT', 'GET'], path: '/submissions/{id}/env' },
+      { methods: ['POST'], path: '/submissions' },
+    ];
+  });
+  const before = compileFixture(fixtureText('converged.yaml'));
+  const result = plan(intents, convergedLive(before));
+  const changed = result.changes.filter((c) => c.action !== 'no-op');
+  assert.equal(changed.length, 1);
+  assert.equal(changed[0]?.impact, 'no-restart');
+  assert.deepEqual(changed[0]?.diffs, [
+    {
+      path: 'Labels["base.challenge.signed-routes"]',
+      after: 'GET,PUT /submissions/{id}/env; POST /submissions',
+      sensitive: false,
+      rollsTasks: false,
+    },
+  ]);
+  assert.equal(result.summary.restarts, 0);
+  // and back: a live service carrying the label, planned against a file without the declaration, loses it
+  const labelled = convergedLive(before);
+  const alpha = liveService(labelled, 't-plan-challenge-alpha');
+  alpha.Spec.Labels = { ...alpha.Spec.Labels, 'base.challenge.signed-routes': 'POST /submissions' };
+  const back = plan(before, labelled).changes.filter((c) => c.action !== 'no-op');
+  assert.deepEqual(back.map((c) => [c.impact, c.diffs.map((d) => [d.path, d.after])]), [['no-restart', [['Labels["base.challenge.signed-routes"]', undefined]]]]);
+});
+
+test('the agent challenge carries its default signed routes as a label; other slugs carry none', () => {
+  const intents = compileEdited((doc) => {
+    doc.challenges[0].slug = 'agent-challenge';
+  });
+  const agent = intents.find((i) => i.kind === 'service' && i.slug === 'agent-challenge');
+  assert.ok(agent && agent.kind === 'service');
+  assert.match(agent.spec.Labels?.['base.challenge.signed-routes'] ?? '', /^POST \/submissions; GET,PUT \/submissions\/\{id\}\/env; .*GET \/submissions\/\{id\}\/eval\/status$/);
+  for (const other of intents.filter((i) => i.kind === 'service' && i.slug !== 'agent-challenge')) {
+    assert.equal(other.kind === 'service' ? other.spec.Labels?.['base.challenge.signed-routes'] : undefined, undefined);
+  }
+});

@@ -4,8 +4,9 @@
  *
  * The checksum is not verified: `@polkadot/util-crypto`'s `checkAddress` costs about 55 µs per address here
  * (3.6 s for 65,536 hotkeys, measured), too slow for one challenge's answer, and it adds nothing to the vector:
- * a hotkey that is not in the metagraph is dropped by the aggregation anyway, and every metagraph hotkey is a
- * valid address.
+ * a key that is not in the metagraph is dropped by the aggregation anyway, and every metagraph hotkey is a
+ * valid address. The collector uses this only as the fast path of its key bounds (`weight-key-bounds.ts`): a key
+ * need not look like an address to be accepted.
  */
 const BASE58 = new Uint8Array(128);
 for (const char of '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz') BASE58[char.charCodeAt(0)] = 1;

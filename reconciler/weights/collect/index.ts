@@ -6,3 +6,4 @@ export type { FetchWeightsOptions, FetchWeightsResult, FetchWeightsTarget } from
 export { parseWeightsBody, InvalidWeightsBodyError } from './parse-weights-body.ts';
 export type { ChallengeWeightsBody } from './parse-weights-body.ts';
 export { looksLikeSs58, SS58_MIN_LENGTH, SS58_MAX_LENGTH } from './hotkey-shape.ts';
+export { weightKeyProblem, MAX_WEIGHT_KEY_LENGTH } from './weight-key-bounds.ts';

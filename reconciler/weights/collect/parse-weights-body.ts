@@ -1,11 +1,14 @@
-import { looksLikeSs58 } from './hotkey-shape.ts';
+import { MAX_WEIGHT_KEY_LENGTH, weightKeyProblem } from './weight-key-bounds.ts';
 
 /** What a challenge answers on `GET /internal/v1/get_weights`, checked. */
 export interface ChallengeWeightsBody {
   challengeSlug: string;
   /** The epoch the challenge says it scored, when it says one. */
   reportedEpoch: number | null;
-  /** Hotkey → raw score, in the order the challenge sent them (aggregation adds hotkeys in first-seen order). */
+  /**
+   * Key → raw score, in the order the challenge sent them (aggregation adds hotkeys in first-seen order). A key need
+   * not be an SS58 address: one that is not on the metagraph burns its mass in the aggregation.
+   */
   weights: Map<string, number>;
 }
 
@@ -16,9 +19,13 @@ export class InvalidWeightsBodyError extends Error {
   }
 }
 
-/** Untrusted text in a message: quoted, cut short. */
+/**
+ * Untrusted text in a message: quoted, cut short, never raw control characters. JSON.stringify escapes C0 controls
+ * and lone surrogates; DEL and the C1 controls are escaped here.
+ */
 function quote(value: string, max = 64): string {
-  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+  const quoted = JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+  return quoted.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function kindOf(value: unknown): string {
@@ -60,8 +67,9 @@ export function parseWeightsBody(body: unknown, expectedSlug: string, maxHotkeys
     if (weights.size === maxHotkeys) {
       throw new InvalidWeightsBodyError(`weights has more than ${maxHotkeys} hotkeys, expected at most ${maxHotkeys}`);
     }
-    if (!looksLikeSs58(hotkey)) {
-      throw new InvalidWeightsBodyError(`weights key ${quote(hotkey)} is not an SS58 address (expected 46-48 base58 characters)`);
+    const problem = weightKeyProblem(hotkey);
+    if (problem !== null) {
+      throw new InvalidWeightsBodyError(`weights key ${quote(hotkey)} ${problem}, expected a printable key of at most ${MAX_WEIGHT_KEY_LENGTH} characters`);
     }
     const value = source[hotkey];
     if (typeof value !== 'number') {

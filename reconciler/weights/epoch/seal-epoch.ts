@@ -4,6 +4,7 @@ import { VectorSealConflictError, type ControlPlaneStore } from '../../store/ind
 import { aggregateChallengeWeights } from '../aggregate.ts';
 import type { FetchWeightsResult } from '../collect/index.ts';
 import { sealVector } from '../seal.ts';
+import { countUnknownKeys } from '../unknown-keys.ts';
 import { buildVector, type SealedVector, type UnsealedVector } from '../vector.ts';
 import type { MetagraphSnapshot } from './metagraph-source.ts';
 import { resolveSources, type EpochChallenge } from './resolve-sources.ts';
@@ -51,7 +52,10 @@ export async function computeEpochVector(input: ComputeEpochInput): Promise<Comp
     epoch: input.epoch,
     aggregation,
     options,
-    sources: sources.provenance,
+    sources: sources.provenance.map((source, i) => ({
+      ...source,
+      unknownHotkeyCount: countUnknownKeys(sources.results[i]?.weights, input.metagraph.hotkeyToUid),
+    })),
     metagraph: {
       source: input.metagraph.source,
       blockNumber: input.metagraph.blockNumber,

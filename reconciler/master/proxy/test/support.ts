@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createProxyHandler } from '../index.ts';
-import type { ProxyEvent, ProxyOptions } from '../index.ts';
+import type { ProxyEvent, ProxyOptions, UpstreamTarget } from '../index.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -67,9 +67,9 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-/** The proxy handler in a real server on 127.0.0.1; `upstreams` maps slug → origin (missing slug → 404). */
+/** The proxy handler in a real server on 127.0.0.1; `upstreams` maps slug → origin or target (missing slug → 404). */
 export async function startProxy(
-  upstreams: Record<string, string>,
+  upstreams: Record<string, string | UpstreamTarget>,
   options: Omit<Partial<ProxyOptions>, 'resolver'> = {},
 ): Promise<RunningProxy> {
   const events: ProxyEvent[] = [];
@@ -79,8 +79,8 @@ export async function startProxy(
     resolver: {
       resolve(slug) {
         resolveCalls.push(slug);
-        const origin = Object.hasOwn(upstreams, slug) ? upstreams[slug] : undefined;
-        return origin === undefined ? undefined : { origin };
+        const target = Object.hasOwn(upstreams, slug) ? upstreams[slug] : undefined;
+        return typeof target === 'string' ? { origin: target } : target;
       },
     },
     onEvent: (e) => events.push(e),

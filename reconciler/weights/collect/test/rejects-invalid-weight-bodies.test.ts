@@ -39,11 +39,30 @@ test('malformed JSON', async () => {
   assert.match(reasonOf(await verdict('[]')), /the body is an array, expected an object/);
 });
 
-test('bad hotkey, non-number value, weights not an object, bad epoch', async () => {
-  assert.match(reasonOf(await verdict(JSON.stringify({ challenge_slug: 'sample', weights: { 'not-an-address': 1 } }))), /weights key "not-an-address" is not an SS58 address/);
-  // right length, but 0, O, I and l are not base58
-  const almost = `0${randomHotkey().slice(1)}`;
-  assert.match(reasonOf(await verdict(JSON.stringify({ challenge_slug: 'sample', weights: { [almost]: 1 } }))), /is not an SS58 address/);
+test('a key that is not an SS58 address is accepted as it is (it burns in the aggregation), the others kept', async () => {
+  const hk = randomHotkey();
+  const almost = `0${randomHotkey().slice(1)}`; // right length, but 0 is not base58
+  const keys = [hk, 'not-an-address', almost, '', '12', 'k'.repeat(128), '\u{1F600}'.repeat(128), 'miner ü 5'];
+  const result = await verdict(JSON.stringify({ challenge_slug: 'sample', weights: Object.fromEntries(keys.map((k, i) => [k, i + 1])) }));
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  assert.deepEqual(new Set(result.weights.keys()), new Set(keys));
+  assert.equal(result.weights.get('not-an-address'), 2);
+});
+
+test('a key past 128 characters or with a control character or a lone surrogate fails the whole answer', async () => {
+  const hk = randomHotkey();
+  const body = (key: string) => JSON.stringify({ challenge_slug: 'sample', weights: { [hk]: 1, [key]: 1 } });
+  assert.match(reasonOf(await verdict(body('k'.repeat(129)))), /weights key "k{64}…" is longer than 128 characters, expected a printable key of at most 128 characters/);
+  assert.match(reasonOf(await verdict(body('\u{1F600}'.repeat(129)))), /is longer than 128 characters/);
+  assert.match(reasonOf(await verdict(body('a\u0000b'))), /weights key "a\\u0000b" holds the control character U\+0000/);
+  assert.match(reasonOf(await verdict(body('tab\there'))), /holds the control character U\+0009/);
+  assert.match(reasonOf(await verdict(body('del\u007f'))), /weights key "del\\u007f" holds the control character U\+007F/);
+  assert.match(reasonOf(await verdict(body('c1\u0085'))), /holds the control character U\+0085/);
+  assert.match(reasonOf(await verdict(body('x\ud800'))), /holds a lone surrogate U\+D800/);
+  assert.match(reasonOf(await verdict(body('\udc00x'))), /holds a lone surrogate U\+DC00/);
+});
+
+test('a non-number value, weights not an object, a bad epoch fail the whole answer', async () => {
   const hk = randomHotkey();
   assert.match(reasonOf(await verdict(JSON.stringify({ challenge_slug: 'sample', weights: { [hk]: '0.5' } }))), /is a string, expected a number/);
   assert.match(reasonOf(await verdict(JSON.stringify({ challenge_slug: 'sample', weights: { [hk]: null } }))), /is null, expected a number/);
