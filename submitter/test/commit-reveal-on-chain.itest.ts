@@ -2,7 +2,10 @@
 // BASE_SUBTENSOR_SPEC alone: a copy, every other source pointed nowhere). That runtime (spec 218) has hash
 // commit-reveal (commit_weights / reveal_weights, RevealTooEarly, RevealPeriodEpochs, the legacy epoch formula) but
 // no commit_timelocked_weights and no Drand pallet, so `auto` must fall back to hash mode; the timelocked path is
-// proven by vectors (submitter/commit-reveal/test/), not by a chain.
+// proven by vectors (submitter/commit-reveal/test/), not by a chain. Its dynamic epoch schedule (LastEpochBlock,
+// get_next_epoch_start_block, spec 423+) is not there either; the planner's table tests cover it. The quirk that this
+// runtime runs its epoch every block does not touch commit-reveal: reveal windows follow the epoch index formula,
+// checked below against the chain's own record of the commit (WeightCommits' first and last reveal block).
 //
 // With commit-reveal on: the submitter commits, refuses nothing, is refused RevealTooEarly by the runtime when it
 // tries early (a stale window in its ledger), reveals after a restart in a separate process in the right epoch,
