@@ -6,7 +6,7 @@
 #   testbed.sh down               remove what this script created (as recorded), and only that
 #   testbed.sh status             print what runs
 #
-# Runs as root on Debian 12 without systemd. Facts behind the choices: ../../../shared/notes/testbed.md.
+# Runs as root on Debian 12 without systemd. Facts behind the choices (no IPVS, no systemd, nsenter workers): deploy/testbed/README.md.
 # Tests read ${BASE_TESTBED_DIR:-/var/lib/base-testbed}/endpoints.json (see reconciler/testbed/endpoints.ts).
 set -euo pipefail
 
