@@ -13,7 +13,7 @@ const value = (key: string) => directives.get(key)?.at(-1);
 test('the submitter unit restarts always, runs as its own user and is hardened', () => {
   assert.equal(value('Restart'), 'always');
   assert.equal(value('User'), 'base-submitter');
-  assert.match(value('ExecStart') ?? '', /bin\/base\.mjs submitter run --config \/etc\/base-submitter\/config\.yaml$/);
+  assert.equal(value('ExecStart'), '/usr/bin/node /opt/base-submitter/base-submitter.mjs submitter run --config /etc/base-submitter/config.yaml');
   for (const [key, expected] of [
     ['NoNewPrivileges', 'true'],
     ['ProtectSystem', 'strict'],
