@@ -61,7 +61,7 @@ test('a service created from its compiled spec observes back to zero differences
 });
 
 test('token secret names are recovered from the live Swarm by their labels', { skip: socket ? false : 'no test bed' }, async () => {
-  const names = secretNamesFromLive(ours(await observe(docker)));
+  const names = secretNamesFromLive(ours(await observe(docker)), `${PREFIX}base-master`);
   assert.deepEqual(names.tokenSecretNames, { alpha: `${PREFIX}challenge-alpha-token-0123456789ab`, beta: `${PREFIX}challenge-beta-token-0123456789ab` });
   assert.equal(names.signingKeySecretName, `${PREFIX}base-master-signing-key-0123456789ab`);
 });
