@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { loadDesiredState, type Problem, type SubnetDesiredState } from '../desired-state/index.ts';
 import { observe, type LiveState } from '../live/index.ts';
-import { compile, plan as makePlan, type Intent, type Plan, type PlanOptions } from '../plan/index.ts';
+import { compile, masterServiceName, plan as makePlan, type Intent, type Plan, type PlanOptions } from '../plan/index.ts';
 import { managerHostOptions } from '../plan/manager-host-options.ts';
 import type { StateDir } from '../state/index.ts';
 
@@ -53,7 +53,8 @@ function activeSlugs(desired: SubnetDesiredState): string[] {
 export async function compileIntents(desired: SubnetDesiredState, state: StateDir, mint: boolean, docker?: Docker): Promise<Intent[]> {
   const slugs = activeSlugs(desired);
   const tokens = mint ? await state.ensureTokens(slugs) : await state.tokenSecretNames(slugs);
-  const signingKey = mint ? await state.ensureMasterSigningKey() : await state.masterSigningKeySecretName();
+  const master = masterServiceName(desired);
+  const signingKey = mint ? await state.ensureMasterSigningKey(master) : await state.masterSigningKeySecretName(master);
   return compile(desired, { tokenSecretNames: Object.fromEntries(tokens), signingKeySecretName: signingKey, ...(docker ? await managerHostOptions(docker, state) : {}) });
 }
 

@@ -60,6 +60,10 @@ export interface Subnet {
 export interface Master {
   image: ImageRef;
   /**
+   * Swarm service name of the master; its data volume is <service_name>-data, its signing-key secret <service_name>-signing-key-<hash12> and its overlay alias the same name. Lower-case DNS label of at most 39 characters (the secret name adds 25). Change it only to run a second subnet (or a test) beside another on one Swarm.
+   */
+  service_name?: string;
+  /**
    * Published host-mode port of the HTTP surface.
    */
   port?: number;

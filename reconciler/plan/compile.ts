@@ -32,7 +32,7 @@ export const MASTER_SERVICE_NAME = 'base-master';
 /** The master's copy of every active challenge's token: `<dir>/<slug>` (its weights loop collects with them). */
 export const MASTER_TOKENS_DIR = '/run/secrets/base/tokens';
 /** The master's state folder (development SQLite store) on a managed volume, kept across restarts. */
-export const MASTER_DATA_VOLUME = 'base-master-data';
+export const MASTER_DATA_VOLUME = masterDataVolumeName(MASTER_SERVICE_NAME);
 export const MASTER_STATE_DIR = '/var/lib/base';
 /**
  * Where the master sees the reconciler's copy of the last applied desired state (its folder bind-mounted read-only;
@@ -89,7 +89,16 @@ export const ROLLBACK_CONFIG: Docker.UpdateConfig = {
 export const challengeServiceName = (slug: string): string => `challenge-${slug}`;
 export const challengeVolumeName = (slug: string): string => `challenge-${slug}-data`;
 export const pendingTokenSecretName = (slug: string): string => `challenge-${slug}-token-${PENDING_SECRET_NAME_SUFFIX}`;
-export const pendingSigningKeySecretName = (): string => `base-master-signing-key-${PENDING_SECRET_NAME_SUFFIX}`;
+/** The master's Swarm service name: `master.service_name`, else base-master. */
+export function masterServiceName(state: Pick<SubnetDesiredState, 'master'>): string {
+  return state.master.service_name ?? MASTER_SERVICE_NAME;
+}
+export function masterDataVolumeName(serviceName: string): string {
+  return `${serviceName}-data`;
+}
+/** The prefix of the master signing key's secret names (the content hash follows it). */
+export const signingKeySecretPrefix = (serviceName: string = MASTER_SERVICE_NAME): string => `${serviceName}-signing-key-`;
+export const pendingSigningKeySecretName = (serviceName: string = MASTER_SERVICE_NAME): string => `${signingKeySecretPrefix(serviceName)}${PENDING_SECRET_NAME_SUFFIX}`;
 
 export interface CompileOptions {
   /** slug → current token secret name (`challenge-<slug>-token-<hash12>`); missing slugs get a pending name. */
@@ -138,14 +147,15 @@ export function compile(state: SubnetDesiredState, options: CompileOptions = {})
     masterTokens.push({ slug: challenge.slug, secretName: tokenName });
   }
 
-  const signingKeyName = options.signingKeySecretName ?? pendingSigningKeySecretName();
+  const masterName = masterServiceName(state);
+  const signingKeyName = options.signingKeySecretName ?? pendingSigningKeySecretName(masterName);
   intents.push({
     kind: 'secret',
     name: signingKeyName,
     labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.masterSigningKey }),
     source: { type: 'master-signing-key' },
   });
-  intents.push({ kind: 'volume', name: MASTER_DATA_VOLUME, labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.master }) });
+  intents.push({ kind: 'volume', name: masterDataVolumeName(masterName), labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.master }) });
   intents.push(compileMasterService(state, signingKeyName, masterTokens, options.dockerSocketGid, options.appliedDesiredStateDir));
   for (const worker of state.workers ?? []) intents.push(compileWorker(worker));
   return intents;
@@ -247,6 +257,7 @@ export function compileMasterService(
   appliedDesiredStateDir?: string,
 ): ServiceIntent {
   const port = state.master.port ?? DEFAULT_MASTER_PORT;
+  const name = masterServiceName(state);
   const adminSecret = state.master.admin_token_secret ?? DEFAULT_ADMIN_TOKEN_SECRET;
   const env: Record<string, string> = {
     BASE_MASTER_PORT: String(port),
@@ -268,7 +279,7 @@ export function compileMasterService(
   }
   const mounts: Docker.MountSettings[] = [
     { Type: 'bind', Source: DOCKER_SOCKET, Target: DOCKER_SOCKET },
-    { Type: 'volume', Source: MASTER_DATA_VOLUME, Target: MASTER_STATE_DIR },
+    { Type: 'volume', Source: masterDataVolumeName(name), Target: MASTER_STATE_DIR },
   ];
   if (appliedDesiredStateDir !== undefined) {
     if (!path.posix.isAbsolute(appliedDesiredStateDir)) {
@@ -278,7 +289,7 @@ export function compileMasterService(
     mounts.push({ Type: 'bind', Source: appliedDesiredStateDir, Target: MASTER_DESIRED_STATE_DIR, ReadOnly: true });
   }
   const spec: Docker.ServiceSpec = {
-    Name: MASTER_SERVICE_NAME,
+    Name: name,
     Labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.master }),
     TaskTemplate: {
       ContainerSpec: {
@@ -294,14 +305,14 @@ export function compileMasterService(
       Networks: state.networks
         .map((n) => n.name)
         .sort()
-        .map((target) => ({ Target: target, Aliases: [MASTER_SERVICE_NAME] })),
+        .map((target) => ({ Target: target, Aliases: [name] })),
     },
     Mode: { Replicated: { Replicas: 1 } },
     UpdateConfig: { ...UPDATE_CONFIG },
     RollbackConfig: { ...ROLLBACK_CONFIG },
     EndpointSpec: { Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: port, PublishedPort: port, PublishMode: 'host' }] },
   };
-  return { kind: 'service', name: MASTER_SERVICE_NAME, spec, slug: null };
+  return { kind: 'service', name, spec, slug: null };
 }
 
 export function compileWorker(worker: NonNullable<SubnetDesiredState['workers']>[number]): NodeIntent {

@@ -2,14 +2,15 @@
 import type Docker from 'dockerode';
 import { isManaged } from '../live/normalize.ts';
 import type { LiveState, RawSecret } from '../live/types.ts';
-import { ROLES, type CompileOptions } from './compile.ts';
+import { MASTER_SERVICE_NAME, ROLES, signingKeySecretPrefix, type CompileOptions } from './compile.ts';
 import { CHALLENGE_SLUG_LABEL, OBJECT_ROLE_LABEL } from './model.ts';
 
 /**
  * Per slug, the managed token secret the live challenge service mounts, else the newest such secret; likewise the
- * master signing key. Slugs with none are left out (compile then plans a pending, minted-at-apply name).
+ * master signing key of the master named `masterName` (another master on the same Swarm has its own). Slugs with none
+ * are left out (compile then plans a pending, minted-at-apply name).
  */
-export function secretNamesFromLive(live: LiveState): Required<Pick<CompileOptions, 'tokenSecretNames' | 'signingKeySecretName'>> {
+export function secretNamesFromLive(live: LiveState, masterName: string = MASTER_SERVICE_NAME): Required<Pick<CompileOptions, 'tokenSecretNames' | 'signingKeySecretName'>> {
   const referenced = new Set<string>();
   for (const service of live.services) {
     const task = service.Spec.TaskTemplate as Docker.ContainerTaskSpec | undefined;
@@ -21,7 +22,8 @@ export function secretNamesFromLive(live: LiveState): Required<Pick<CompileOptio
     const labels = secret.Spec.Labels ?? {};
     if (!isManaged(labels)) continue;
     const role = labels[OBJECT_ROLE_LABEL];
-    const key = role === ROLES.challengeToken ? `token:${labels[CHALLENGE_SLUG_LABEL] ?? ''}` : role === ROLES.masterSigningKey ? 'signing' : null;
+    const ownSigningKey = role === ROLES.masterSigningKey && secret.Spec.Name.startsWith(signingKeySecretPrefix(masterName));
+    const key = role === ROLES.challengeToken ? `token:${labels[CHALLENGE_SLUG_LABEL] ?? ''}` : ownSigningKey ? 'signing' : null;
     if (key === null) continue;
     const current = best.get(key);
     if (!current || rank(secret) > rank(current)) best.set(key, secret);

@@ -4,12 +4,12 @@
  *  - the master signing key seed (sr25519 seed, 32 bytes, 0x-hex).
  * Files are 0600 in a 0700 folder. Values never leave this module except through `readSecretValue`, whose caller
  * (the executor) sends them in a Docker API request body. Swarm secrets are immutable, so the Swarm secret name
- * carries a content hash: challenge-<slug>-token-<hash12>, base-master-signing-key-<hash12>.
+ * carries a content hash: challenge-<slug>-token-<hash12>, <master service>-signing-key-<hash12> (base-master by default).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import { APPLIED_DESIRED_STATE_FILE } from '../plan/compile.ts';
+import { APPLIED_DESIRED_STATE_FILE, MASTER_SERVICE_NAME, signingKeySecretPrefix } from '../plan/compile.ts';
 import type { SecretIntent } from '../plan/model.ts';
 
 export const DEFAULT_STATE_DIR = '/var/lib/base/reconciler';
@@ -35,8 +35,9 @@ export function challengeTokenSecretName(slug: string, value: string | Buffer): 
   return `challenge-${slug}-token-${contentHash12(value)}`;
 }
 
-export function masterSigningKeySecretName(value: string | Buffer): string {
-  return `base-master-signing-key-${contentHash12(value)}`;
+/** `<master service name>-signing-key-<hash12>`: each master on a Swarm (`master.service_name`) has its own. */
+export function masterSigningKeySecretName(value: string | Buffer, serviceName: string = MASTER_SERVICE_NAME): string {
+  return `${signingKeySecretPrefix(serviceName)}${contentHash12(value)}`;
 }
 
 export class StateDir {
@@ -74,15 +75,15 @@ export class StateDir {
   }
 
   /** Read-only: the master signing key's secret name, or null when no seed was minted yet. */
-  async masterSigningKeySecretName(): Promise<string | null> {
+  async masterSigningKeySecretName(serviceName: string = MASTER_SERVICE_NAME): Promise<string | null> {
     const value = await readIfExists(this.masterSeedFile());
-    return value === null ? null : masterSigningKeySecretName(value);
+    return value === null ? null : masterSigningKeySecretName(value, serviceName);
   }
 
   /** Mints the master signing key seed if missing and returns its secret name. */
-  async ensureMasterSigningKey(): Promise<string> {
+  async ensureMasterSigningKey(serviceName: string = MASTER_SERVICE_NAME): Promise<string> {
     const value = await this.ensureValue(this.masterSeedFile(), () => `0x${randomBytes(32).toString('hex')}`);
-    return masterSigningKeySecretName(value);
+    return masterSigningKeySecretName(value, serviceName);
   }
 
   /**
@@ -95,10 +96,11 @@ export class StateDir {
     if (value === null) {
       throw new Error(`state folder ${this.dir}: no value for secret ${intent.name} (missing ${path.relative(this.dir, file)}); run base apply, which mints it`);
     }
+    // The signing key's name starts with its master's service name, whichever that is; the hash must match.
     const expected =
       intent.source.type === 'challenge-token'
         ? challengeTokenSecretName(intent.source.slug, value)
-        : masterSigningKeySecretName(value);
+        : `${intent.name.slice(0, intent.name.lastIndexOf('-') + 1)}${contentHash12(value)}`;
     if (expected !== intent.name) {
       throw new Error(`state folder ${this.dir}: secret ${intent.name} does not match the stored value's content hash (stored value gives ${expected}); re-plan with this state folder`);
     }

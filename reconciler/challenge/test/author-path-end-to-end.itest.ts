@@ -4,11 +4,11 @@
  *   base plan --against the previous revision (the Markdown names the new service) → base apply →
  *   a miner submits through the master's proxy → the next sealed vector gives that miner's uid its share.
  *
- * The master is the `base-master` Swarm service (a singleton name): the test refuses to start when one exists that
- * it did not create (e.g. `make demo` is up: run `make demo-down` first).
+ * The master is this test's own Swarm service (`master.service_name: t-e2e-<id>-master`, with its own data volume,
+ * signing-key secret, network and port), so the test runs beside `make demo`'s base-master and touches nothing of it.
  *
  * The epoch is sealed by the master's own weights loop: the reconciler mounts every active challenge's token into
- * the base-master service (/run/secrets/base/tokens/<slug>) with its signing key.
+ * the master service (/run/secrets/base/tokens/<slug>) with its signing key.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -41,11 +41,12 @@ const registry = endpoints.registry.address;
 const challengeImage = `${registry}/${repoPrefix}/challenge-${slug}:0.1.0`;
 const masterImage = `${registry}/${repoPrefix}/master:dev`;
 const masterBaseImage = `${registry}/${repoPrefix}/master-base:dev`;
+const masterService = `t-e2e-${id}-master`;
 const MASTER_PORT = 18380;
 const origin = `http://127.0.0.1:${MASTER_PORT}`;
 const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
-/** Apply only touches objects with these name prefixes. */
-const scope = [`challenge-${slug}`, `t-e2e-${id}`, 'base-master'];
+/** Apply only touches objects with these name prefixes (the master's service, volume and secret start with t-e2e-). */
+const scope = [`challenge-${slug}`, `t-e2e-${id}`];
 
 const work = mkdtempSync(join(tmpdir(), 'author-path-'));
 const repo = join(work, 'subnet');
@@ -53,8 +54,6 @@ const stateDir = join(work, 'reconciler-state');
 const subnetFile = join(repo, 'desired-state', 'subnet.yaml');
 const pushed: Array<{ repository: string; tag: string }> = [];
 let createdMaster = false;
-/** The master's data volume is only removed when this test's apply created it. */
-let createdMasterVolume = false;
 
 function base(...args: string[]) {
   return run(process.execPath, [join(ROOT, 'bin/base.mjs'), ...args], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
@@ -71,7 +70,7 @@ async function buildAndPush(image: string, context: string, buildArgs: string[],
 after(async () => {
   const errors: string[] = [];
   const attempt = async (what: string, fn: () => Promise<unknown>) => fn().catch((error: Error) => errors.push(`${what}: ${error.message}`));
-  const services = [`challenge-${slug}`, ...(createdMaster ? ['base-master'] : [])];
+  const services = [`challenge-${slug}`, ...(createdMaster ? [masterService] : [])];
   for (const name of services) await attempt(`service ${name}`, () => docker.getService(name).remove());
   // Tasks let go of the network, volume and secrets before those can go.
   await waitUntil('the test services to be gone', async () => {
@@ -82,13 +81,13 @@ after(async () => {
     }
     return true;
   }, 60_000, 500).catch(() => undefined);
-  const signingKeySecret = await openStateDir(stateDir).masterSigningKeySecretName().catch(() => null);
+  const signingKeySecret = await openStateDir(stateDir).masterSigningKeySecretName(masterService).catch(() => null);
   const secrets = await docker.listSecrets({ filters: JSON.stringify({ label: [`base.challenge.slug=${slug}`] }) });
   for (const secret of secrets) await attempt(`secret ${secret.Spec?.Name}`, () => docker.getSecret(secret.ID).remove());
   if (signingKeySecret && createdMaster) await attempt(`secret ${signingKeySecret}`, () => docker.getSecret(signingKeySecret).remove());
   await attempt(`secret ${adminSecret}`, () => docker.getSecret(adminSecret).remove());
   await attempt(`volume challenge-${slug}-data`, () => docker.getVolume(`challenge-${slug}-data`).remove());
-  if (createdMasterVolume) await attempt('volume base-master-data', () => docker.getVolume('base-master-data').remove());
+  if (createdMaster) await attempt(`volume ${masterService}-data`, () => docker.getVolume(`${masterService}-data`).remove());
   await attempt(`network ${network}`, () => docker.getNetwork(network).remove());
   for (const { repository, tag } of pushed) {
     const digest = await registryManifestDigest(endpoints, repository, tag).catch(() => undefined);
@@ -106,9 +105,6 @@ after(async () => {
 });
 
 test("a challenge author's path: create, build, push, pin, plan in the PR, apply, a miner submits, the next vector pays its uid", { timeout: 15 * 60_000 }, async () => {
-  const existing = await docker.listServices({ filters: JSON.stringify({ name: ['base-master'] }) });
-  assert.equal(existing.filter((s) => s.Spec?.Name === 'base-master').length, 0, 'a base-master service already runs (make demo-down first): this test deploys its own');
-
   // The subnet repository at its previous revision: a master, a network, no challenge yet.
   mkdirSync(join(repo, 'desired-state'), { recursive: true });
   const previous = `# The subnet's desired state (author-path test).
@@ -122,6 +118,7 @@ subnet:
   burn_uid: 0
 master:
   image: ${masterImage}
+  service_name: ${masterService}
   port: ${MASTER_PORT}
   admin_token_secret: ${adminSecret}
 networks:
@@ -173,7 +170,6 @@ development_metagraph:
   // state folder, which the master mounts and reads (the image's own copy knows nothing of this challenge)
   await execa('docker', ['secret', 'create', '--label', `base.test=${repoPrefix}`, adminSecret, '-'], { input: randomBytes(24).toString('hex'), env: { DOCKER_HOST: endpoints.docker.host } });
   createdMaster = true;
-  createdMasterVolume = !(await docker.listVolumes()).Volumes?.some((v) => v.Name === 'base-master-data');
   const applied = await base('apply', 'desired-state/subnet.yaml', '--auto-approve', '--state-dir', stateDir, '--only-prefix', ...scope);
   assert.match(applied.stdout, /Apply complete: \d+ succeeded, 0 failed/);
 
@@ -189,7 +185,7 @@ development_metagraph:
   assert.equal(submitted.status, 201);
 
   // 8. the next sealed vector, sealed by the master's own weights loop (the reconciler mounts the challenge's token
-  // into base-master): Alice (uid 1) gets the challenge's whole 50 %, the rest burns to uid 0
+  // into the master service): Alice (uid 1) gets the challenge's whole 50 %, the rest burns to uid 0
   const vector = await waitUntil(
     'the master to seal an epoch that pays the miner',
     async () => {

@@ -29,10 +29,10 @@ function requireValidOrPrint(result: LoadResult) {
 }
 
 /** Token and signing-key secret names: the live Swarm's, overridden by the state folder's when it is readable. */
-async function secretNames(live: LiveState, stateDirOption: string | undefined, slugs: string[]): Promise<CompileOptions> {
+async function secretNames(live: LiveState, stateDirOption: string | undefined, slugs: string[], masterName: string): Promise<CompileOptions> {
   const { secretNamesFromLive } = await import('../../plan/live-secrets.ts');
   const { openStateDir, resolveStateDir } = await import('../../state/index.ts');
-  const fromLive = secretNamesFromLive(live);
+  const fromLive = secretNamesFromLive(live, masterName);
   const tokenSecretNames: Record<string, string> = { ...fromLive.tokenSecretNames };
   let signingKeySecretName = fromLive.signingKeySecretName;
   const dir = resolveStateDir(stateDirOption);
@@ -45,7 +45,7 @@ async function secretNames(live: LiveState, stateDirOption: string | undefined, 
   const state = openStateDir(dir);
   try {
     for (const [slug, name] of await state.tokenSecretNames(slugs)) tokenSecretNames[slug] = name;
-    signingKeySecretName = (await state.masterSigningKeySecretName()) ?? signingKeySecretName;
+    signingKeySecretName = (await state.masterSigningKeySecretName(masterName)) ?? signingKeySecretName;
   } catch (error) {
     // The default folder may exist but belong to another user (plan is read-only and may run unprivileged).
     if (stateDirOption) throw new UserError(`--state-dir ${dir}: ${(error as Error).message}`);
@@ -118,7 +118,7 @@ Examples:
         const { loadDesiredState } = await import('../../desired-state/index.ts');
         const { headRevision } = await import('../../git/show-at-ref.ts');
         const { dockerClient, observe } = await import('../../live/index.ts');
-        const { compile } = await import('../../plan/compile.ts');
+        const { compile, masterServiceName } = await import('../../plan/compile.ts');
         const { MassDeleteRefusedError } = await import('../../plan/guard.ts');
         const { plan } = await import('../../plan/plan.ts');
         const { colorEnabled, hasChanges, renderJson, renderMarkdown, renderText } = await import('../../render/index.ts');
@@ -145,7 +145,7 @@ Examples:
             const { managerHostOptions } = await import('../../plan/manager-host-options.ts');
             const { openStateDir } = await import('../../state/index.ts');
             const hostOptions = await managerHostOptions(docker, openStateDir(flags.stateDir));
-            const intents = compile(desired, { ...(await secretNames(live, flags.stateDir, slugs)), ...hostOptions });
+            const intents = compile(desired, { ...(await secretNames(live, flags.stateDir, slugs, masterServiceName(desired))), ...hostOptions });
             result = plan(intents, live, {
               revision: await headRevision(file),
               allowMassDelete: Boolean(flags.allowMassDelete),
