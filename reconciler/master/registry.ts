@@ -63,7 +63,7 @@ export interface RegistryDocument {
   network: string;
   netuid: number | null;
   /** `subnet.environment` (production | development); null without a desired state. */
-  environment: string | null;
+  deployment: string | null;
   /** `subnet.epoch_interval_seconds`: how often a vector is sealed; null without a desired state. */
   epoch_interval_seconds: number | null;
   api_version: string;
@@ -81,7 +81,7 @@ export function buildRegistry(inputs: RegistryInputs): RegistryDocument {
   return {
     network: desired?.subnet.name ?? '',
     netuid: desired?.subnet.netuid ?? null,
-    environment: desired?.subnet.environment ?? null,
+    deployment: desired?.subnet.environment ?? null,
     epoch_interval_seconds: desired?.subnet.epoch_interval_seconds ?? null,
     api_version: API_VERSION,
     master_uid: desired?.subnet.burn_uid ?? 0,

@@ -101,7 +101,7 @@ export function buildStatusModel(inputs: StatusInputs): StatusModel {
     subnet: {
       name: registry.network,
       netuid: registry.netuid,
-      environment: registry.environment,
+      environment: registry.deployment,
       revision: registry.desired_state_revision,
       appliedAt: registry.desired_state_applied_at,
       epochIntervalSeconds: registry.epoch_interval_seconds,
