@@ -23,10 +23,10 @@ import { ChallengeProber } from './probes.ts';
 import { buildRegistry } from './registry.ts';
 import { createMasterServer, type MasterServer } from './server.ts';
 import { storeWeightsReader } from './store-weights-reader.ts';
-import { dockerSwarmStatus, revisionOf, type SwarmStatusSource } from './swarm-status.ts';
+import { appliedRevisionOf, dockerSwarmStatus, type SwarmStatusSource } from './swarm-status.ts';
 import { followOverlayUpstreams, followUpstreamTargets, targetResolver } from './upstreams.ts';
 import type { SupervisedWeightsLoop } from './serve-weights-loop.ts';
-import type { WeightsReader } from './weights-reader.ts';
+import type { WeightsReader, WeightsVector } from './weights-reader.ts';
 
 export interface StartMasterOptions {
   config: MasterConfig;
@@ -127,10 +127,19 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
     ...(config.forwardedProto ? { proxy: { forwardedProto: config.forwardedProto } } : {}),
     // Before the first seal, retry after about one epoch (bounded).
     weightsRetryAfterSeconds: Math.min(Math.max(desired.current().state?.subnet.epoch_interval_seconds ?? 30, 5), 600),
+    ...(store.configured
+      ? {
+          weightsHistory: async (limit: number, before?: number) => {
+            const current = store.current();
+            if (current === null) throw new Error('store unavailable');
+            return (await current.listVectors<WeightsVector>(limit, before)).map((v) => v.document);
+          },
+        }
+      : {}),
     registry: () =>
       buildRegistry({
         desired: desired.current().state,
-        revision: swarm ? revisionOf(swarm.snapshot().tasks, (desired.current().state?.challenges ?? []).map((c) => c.slug)) : null,
+        ...(swarm ? appliedRevisionOf(swarm.snapshot().tasks, (desired.current().state?.challenges ?? []).map((c) => c.slug)) : { revision: null }),
         signingKey,
         tasks: swarm && swarm.snapshot().available ? swarm.snapshot().tasks : null,
         probes: prober.all(),

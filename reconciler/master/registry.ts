@@ -24,6 +24,8 @@ export interface RegistryInputs {
   desired: SubnetDesiredState | null;
   /** Desired-state revision last applied (from the Swarm's service labels or the store). */
   revision: string | null;
+  /** When that revision was applied (the service's `base.applied-at` label); null when unknown. */
+  appliedAt?: string | null;
   signingKey: { publicKey: string; ss58: string } | null;
   /** null when the Docker API is not configured or not reachable. */
   tasks: ReadonlyMap<string, ChallengeTasks> | null;
@@ -60,9 +62,14 @@ export interface RegistryChallenge {
 export interface RegistryDocument {
   network: string;
   netuid: number | null;
+  /** `subnet.environment` (production | development); null without a desired state. */
+  deployment: string | null;
+  /** `subnet.epoch_interval_seconds`: how often a vector is sealed; null without a desired state. */
+  epoch_interval_seconds: number | null;
   api_version: string;
   master_uid: number;
   desired_state_revision: string | null;
+  desired_state_applied_at: string | null;
   master_signing_public_key: string | null;
   master_signing_ss58: string | null;
   generated_at: string;
@@ -74,9 +81,12 @@ export function buildRegistry(inputs: RegistryInputs): RegistryDocument {
   return {
     network: desired?.subnet.name ?? '',
     netuid: desired?.subnet.netuid ?? null,
+    deployment: desired?.subnet.environment ?? null,
+    epoch_interval_seconds: desired?.subnet.epoch_interval_seconds ?? null,
     api_version: API_VERSION,
     master_uid: desired?.subnet.burn_uid ?? 0,
     desired_state_revision: inputs.revision,
+    desired_state_applied_at: inputs.appliedAt ?? null,
     master_signing_public_key: inputs.signingKey?.publicKey ?? null,
     master_signing_ss58: inputs.signingKey?.ss58 ?? null,
     generated_at: inputs.now.toISOString(),

@@ -1,5 +1,5 @@
 /** Route classes: the label of metrics and logs (bounded cardinality; never the raw path). */
-export type RouteClass = 'proxy' | 'registry' | 'weights' | 'health' | 'version' | 'metrics' | 'admin' | 'not-found';
+export type RouteClass = 'proxy' | 'registry' | 'weights' | 'health' | 'version' | 'metrics' | 'admin' | 'status' | 'not-found';
 
 export function routeClassOf(pathname: string): RouteClass {
   if (pathname === '/challenges' || pathname.startsWith('/challenges/')) return 'proxy';
@@ -8,6 +8,7 @@ export function routeClassOf(pathname: string): RouteClass {
   if (pathname === '/health') return 'health';
   if (pathname === '/version') return 'version';
   if (pathname === '/metrics') return 'metrics';
+  if (pathname === '/' || pathname === '/v1/challenges/dashboard.svg' || pathname === '/status-page.js' || pathname === '/favicon.svg') return 'status';
   if (pathname === '/admin' || pathname.startsWith('/admin/')) return 'admin';
   return 'not-found';
 }

@@ -17,6 +17,7 @@ import { adminRoute } from './routes/admin.ts';
 import type { AdminRoutesDeps } from './routes/admin.ts';
 import { healthRoute, metricsRoute, registryRoute, versionRoute, weightsRoute } from './routes/public.ts';
 import type { PublicRoutesDeps } from './routes/public.ts';
+import { dashboardSvgRoute, statusAssetRoute, statusPageRoute, weightsHistoryRoute } from './routes/status.ts';
 
 export interface MasterServerOptions extends Omit<PublicRoutesDeps, 'weightsRetryAfterSeconds'> {
   resolver: UpstreamResolver;
@@ -76,7 +77,12 @@ export function createMasterServer(options: MasterServerOptions): MasterServer {
       case 'registry':
         return registryRoute(publicDeps, req, res);
       case 'weights':
+        if (pathname === '/v1/weights') return weightsHistoryRoute(publicDeps, url, req, res);
         return weightsRoute(publicDeps, pathname, req, res);
+      case 'status':
+        if (pathname === '/') return statusPageRoute(publicDeps, req, res);
+        if (pathname === '/v1/challenges/dashboard.svg') return dashboardSvgRoute(publicDeps, req, res);
+        return statusAssetRoute(pathname, req, res);
       case 'health':
         return healthRoute(publicDeps, req, res);
       case 'version':

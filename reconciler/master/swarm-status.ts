@@ -126,16 +126,23 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** Revision of the most recently applied service among `slugs` (the challenges this master serves). */
 export function revisionOf(tasks: ReadonlyMap<string, ChallengeTasks>, slugs: Iterable<string>): string | null {
+  return appliedRevisionOf(tasks, slugs).revision;
+}
+
+/** Revision and `base.applied-at` of the most recently applied service among `slugs`. */
+export function appliedRevisionOf(tasks: ReadonlyMap<string, ChallengeTasks>, slugs: Iterable<string>): { revision: string | null; appliedAt: string | null } {
   let revision: string | null = null;
+  let appliedAt: string | null = null;
   let newest = '';
   for (const slug of slugs) {
     const entry = tasks.get(slug);
     if (!entry?.revision) continue;
-    const appliedAt = entry.appliedAt ?? '';
-    if (revision === null || appliedAt >= newest) {
-      newest = appliedAt;
+    const at = entry.appliedAt ?? '';
+    if (revision === null || at >= newest) {
+      newest = at;
       revision = entry.revision;
+      appliedAt = entry.appliedAt ?? null;
     }
   }
-  return revision;
+  return { revision, appliedAt };
 }

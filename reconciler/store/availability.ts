@@ -76,6 +76,7 @@ export function trackAvailability(inner: ControlPlaneStore, now: () => Date = ()
     sealVector: (epoch, digest, document) => track(() => inner.sealVector(epoch, digest, document)),
     latestVector: () => track(() => inner.latestVector()),
     vectorAt: (epoch) => track(() => inner.vectorAt(epoch)),
+    listVectors: (limit, before) => track(() => inner.listVectors(limit, before)),
     getState: (key) => track(() => inner.getState(key)),
     putState: (key, value) => track(() => inner.putState(key, value)),
     deleteState: (key) => track(() => inner.deleteState(key)),

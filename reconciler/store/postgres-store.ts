@@ -286,6 +286,19 @@ export class PostgresStore implements ControlPlaneStore {
     return row ? vectorFromRow<Doc>(row) : null;
   }
 
+  async listVectors<Doc = unknown>(limit: number, before?: number): Promise<SealedVector<Doc>[]> {
+    checkLimit(limit);
+    if (before !== undefined) checkEpoch(before, 'before');
+    const rows = await this.query(
+      'listing sealed vectors',
+      before === undefined
+        ? `SELECT ${VECTOR_COLUMNS} FROM sealed_vectors ORDER BY epoch DESC LIMIT $1`
+        : `SELECT ${VECTOR_COLUMNS} FROM sealed_vectors WHERE epoch < $2 ORDER BY epoch DESC LIMIT $1`,
+      before === undefined ? [limit] : [limit, before],
+    );
+    return rows.map((row) => vectorFromRow<Doc>(row));
+  }
+
   async getState<T = unknown>(key: string): Promise<T | null> {
     checkStateKey(key);
     const [row] = await this.query(`reading state ${key}`, 'SELECT value FROM reconciler_state WHERE key = $1', [key]);

@@ -258,6 +258,17 @@ export class SqliteStore implements ControlPlaneStore {
     });
   }
 
+  async listVectors<Doc = unknown>(limit: number, before?: number): Promise<SealedVector<Doc>[]> {
+    checkLimit(limit);
+    if (before !== undefined) checkEpoch(before, 'before');
+    return this.run('listing sealed vectors', () => {
+      const rows = (before === undefined
+        ? this.db.prepare('SELECT * FROM sealed_vectors ORDER BY epoch DESC LIMIT ?').all(limit)
+        : this.db.prepare('SELECT * FROM sealed_vectors WHERE epoch < ? ORDER BY epoch DESC LIMIT ?').all(before, limit)) as VectorRow[];
+      return rows.map((row) => vectorFromRow<Doc>(row));
+    });
+  }
+
   async getState<T = unknown>(key: string): Promise<T | null> {
     checkStateKey(key);
     return this.run(`reading state ${key}`, () => {

@@ -133,6 +133,8 @@ export interface ControlPlaneStore {
   sealVector<Doc>(epoch: number, digest: string, document: Doc): Promise<SealResult<Doc>>;
   latestVector<Doc = unknown>(): Promise<SealedVector<Doc> | null>;
   vectorAt<Doc = unknown>(epoch: number): Promise<SealedVector<Doc> | null>;
+  /** Up to `limit` sealed vectors, newest epoch first; with `before`, only epochs strictly below it (paging). */
+  listVectors<Doc = unknown>(limit: number, before?: number): Promise<SealedVector<Doc>[]>;
 
   /** Small JSON key-value for reconciler state (e.g. the last plan). */
   getState<T = unknown>(key: string): Promise<T | null>;

@@ -5,13 +5,18 @@ import type { HealthDocument } from '../health.ts';
 import { versionDocument } from '../health.ts';
 import type { MasterMetrics } from '../metrics.ts';
 import type { RegistryDocument } from '../registry.ts';
-import type { WeightsReader } from '../weights-reader.ts';
+import type { WeightsReader, WeightsVector } from '../weights-reader.ts';
 
 export interface PublicRoutesDeps {
   version: string;
   registry(): RegistryDocument;
   health(): HealthDocument;
   weights: WeightsReader;
+  /**
+   * Sealed vectors newest first (`limit`, epochs below `before`), for `/v1/weights` and the status page's history;
+   * absent when the master has no store. Rejects when the store cannot answer.
+   */
+  weightsHistory?: (limit: number, before?: number) => Promise<WeightsVector[]>;
   /** `Retry-After` (seconds) when no vector is sealed yet or the store cannot answer. */
   weightsRetryAfterSeconds: number;
   metrics: MasterMetrics;

@@ -26,7 +26,8 @@ test('route classes: /challenges/... is the proxy, fixed routes by exact path, t
   assert.equal(routeClassOf('/metrics'), 'metrics');
   assert.equal(routeClassOf('/admin/plan'), 'admin');
   assert.equal(routeClassOf('/administrator'), 'not-found');
-  assert.equal(routeClassOf('/'), 'not-found');
+  assert.equal(routeClassOf('/'), 'status');
+  assert.equal(routeClassOf('/index.html'), 'not-found');
 });
 
 test('/challenges/<slug>/... reaches the upstream with the sub-path and query', async () => {
@@ -71,7 +72,7 @@ test('the proxy prefix is recognised in any spelling the proxy accepts (case, pe
 });
 
 test('anything else is a JSON 404, and writes to read-only routes are 405', async () => {
-  for (const path of ['/', '/v1', '/v1/registry/x', '/v1/weights', '/v1/weights/', '/v1/weights/1/2', '/healthz', '/challengesx', '/favicon.ico']) {
+  for (const path of ['/v1', '/v1/registry/x', '/v1/weights/', '/v1/weights/1/2', '/healthz', '/challengesx', '/favicon.ico']) {
     const response = await send(master.port, path);
     assert.equal(response.status, 404, path);
     assert.deepEqual(JSON.parse(response.body), { detail: 'Not found' }, path);

@@ -335,6 +335,19 @@ export function defineStoreConformance(name: string, makeStore: MakeStore): void
         assert.equal(await store.vectorAt(8), null);
       }));
 
+      it('lists sealed vectors newest first, at most limit, and pages with before', withStore(async ({ store }) => {
+        assert.deepEqual(await store.listVectors(10), []);
+        for (const e of [3, 9, 5, 7, 1]) await store.sealVector(e, digestOf(String(e)), { e });
+        assert.deepEqual((await store.listVectors(10)).map((v) => v.epoch), [9, 7, 5, 3, 1]);
+        assert.deepEqual((await store.listVectors(2)).map((v) => v.epoch), [9, 7]);
+        const page = await store.listVectors<{ e: number }>(2, 7);
+        assert.deepEqual(page.map((v) => [v.epoch, v.document.e, v.digest]), [[5, 5, digestOf('5')], [3, 3, digestOf('3')]]);
+        assert.deepEqual(page[0], await store.vectorAt(5));
+        assert.deepEqual(await store.listVectors(5, 1), []);
+        await assert.rejects(store.listVectors(0), StoreInputError);
+        await assert.rejects(store.listVectors(5, -1), StoreInputError);
+      }));
+
       it('keeps the document byte-for-byte (key order included)', withStore(async ({ store }) => {
         const doc = { z: 1, a: { y: [3, 2, 1], b: null }, m: 'text "quoted" \u0000 \u2028' };
         await store.sealVector(1, digestOf('e'), doc);
