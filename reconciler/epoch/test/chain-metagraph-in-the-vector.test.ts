@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { MetagraphCache, type ChainMetagraph } from '../../../chain/metagraph.ts';
-import type { ControlPlaneStore } from '../../../store/index.ts';
+import { MetagraphCache, type ChainMetagraph } from '../../chain/metagraph.ts';
+import type { ControlPlaneStore } from '../../store/index.ts';
 import { chainMetagraphSource } from '../chain-metagraph-source.ts';
 import { EPOCH, farFuture, memoryStore, twoChallengeSubnet, type Subnet } from './support.ts';
 

@@ -1,11 +1,11 @@
 /** One epoch from collected answers to a stored, sealed vector. */
 import type { Keypair } from '@polkadot/util-crypto/types';
-import { VectorSealConflictError, type ControlPlaneStore } from '../../store/index.ts';
-import { aggregateChallengeWeights } from '../aggregate.ts';
-import type { FetchWeightsResult } from '../collect/index.ts';
-import { sealVector } from '../seal.ts';
-import { countUnknownKeys } from '../unknown-keys.ts';
-import { buildVector, type SealedVector, type UnsealedVector } from '../vector.ts';
+import { VectorSealConflictError, type ControlPlaneStore } from '../store/index.ts';
+import { aggregateChallengeWeights } from '../weights/aggregate.ts';
+import type { FetchWeightsResult } from '../weights/collect/index.ts';
+import { sealVector } from '../weights/seal.ts';
+import { countUnknownKeys } from '../weights/unknown-keys.ts';
+import { buildVector, type SealedVector, type UnsealedVector } from '../weights/vector.ts';
 import type { MetagraphSnapshot } from './metagraph-source.ts';
 import { resolveSources, type EpochChallenge } from './resolve-sources.ts';
 

@@ -9,7 +9,7 @@
  */
 import type { Keypair } from '@polkadot/util-crypto/types';
 import pRetry from 'p-retry';
-import type { WeightsReader, WeightsReaderStatus } from '../../master/weights-reader.ts';
+import type { WeightsReader, WeightsReaderStatus } from '../master/weights-reader.ts';
 import {
   StoreConfigError,
   StoreInputError,
@@ -17,11 +17,11 @@ import {
   type AvailableStore,
   type ControlPlaneStore,
   type StoreAvailability,
-} from '../../store/index.ts';
-import { AggregationInputError, ZeroMinerWeightError } from '../aggregate.ts';
-import { collectWeights, type CollectableChallenge, type FetchWeightsOptions, type TokenSource } from '../collect/index.ts';
-import { verifyVector } from '../seal.ts';
-import type { SealedVector } from '../vector.ts';
+} from '../store/index.ts';
+import { AggregationInputError, ZeroMinerWeightError } from '../weights/aggregate.ts';
+import { collectWeights, type CollectableChallenge, type FetchWeightsOptions, type TokenSource } from '../weights/collect/index.ts';
+import { verifyVector } from '../weights/seal.ts';
+import type { SealedVector } from '../weights/vector.ts';
 import { epochOf, epochStart } from './epoch-clock.ts';
 import type { MetagraphSource } from './metagraph-source.ts';
 import { computeEpochVector, sealAndStore } from './seal-epoch.ts';
