@@ -14,6 +14,8 @@ export const DEFAULT_CARRY_FORWARD_EPOCHS = 2;
 export interface EpochChallenge {
   slug: string;
   emissionPercent: number;
+  /** false: the raw answer is kept private (`publish_raw_scores: false`); its part of the epoch is unverifiable. */
+  publishRawScores?: boolean;
 }
 
 export interface ResolvedSources {
