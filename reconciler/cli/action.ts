@@ -1,16 +1,6 @@
-/**
- * A failure the user can act on: printed as one clear message on stderr, without a stack trace.
- * Throw it from a command for bad input or an unmet precondition.
- */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+import { UserError } from '../errors/user-error.ts';
+
+export { UserError };
 
 /**
  * Wraps a command handler: its returned number becomes the exit code; a UserError is printed plainly;

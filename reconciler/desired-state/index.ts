@@ -3,7 +3,7 @@
  * semantic rules, and handed to the rest of the control plane as typed data, or as a list of positioned problems.
  */
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../cli/action.ts';
+import { UserError } from '../errors/user-error.ts';
 import { compareProblems, formatPath, formatProblem, type Problem } from './problem.ts';
 import { checkSchema } from './schema-validation.ts';
 import { checkSemantics } from './semantic-checks.ts';

@@ -134,6 +134,10 @@ export interface Challenge {
    */
   emission_percent: number;
   /**
+   * true: the master publishes this challenge's raw answer with each epoch's inputs (GET /v1/weights/{epoch}/inputs) so validators can replay the vector; false: the answer stays private and this challenge's part of every epoch is marked unverifiable (the vector records it, it is never silently left out).
+   */
+  publish_raw_scores?: boolean;
+  /**
    * Port the challenge listens on inside the overlay (not published).
    */
   port?: number;

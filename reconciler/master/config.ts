@@ -4,7 +4,7 @@
  * only ever named by file (or, for the store URL in development, by BASE_DATABASE_URL), never passed in argv.
  */
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../cli/action.ts';
+import { UserError } from '../errors/user-error.ts';
 import { StoreConfigError } from '../store/errors.ts';
 import { storeUrlFromEnvironment } from '../store/open-store.ts';
 

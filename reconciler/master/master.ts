@@ -12,7 +12,7 @@ import type { Plan } from '../plan/model.ts';
 import { openStateDir } from '../state/index.ts';
 import { openStore, StoreConfigError, trackAvailability, type AvailableStore, type StoreAvailability } from '../store/index.ts';
 import { loadSigningKey, SIGNER_SS58_PREFIX } from '../weights/index.ts';
-import { UserError } from '../cli/action.ts';
+import { UserError } from '../errors/user-error.ts';
 import { adminAuth } from './admin-auth.ts';
 import { readAdminToken, type MasterConfig } from './config.ts';
 import { DesiredSource } from './desired-source.ts';

@@ -18,7 +18,7 @@ import {
   WeightsEpochLoop,
   type MetagraphSource,
   type WeightsEvent,
-} from '../weights/epoch/index.ts';
+} from '../epoch/index.ts';
 import { loadSigningKey, SigningKeyError } from '../weights/signing-key.ts';
 import type { MasterConfig } from './config.ts';
 import { DesiredSource } from './desired-source.ts';

@@ -26,6 +26,11 @@ export function storeWeightsReader(store: () => ControlPlaneStore | null): Store
       const sealed = await current.vectorAt<WeightsVector>(epoch);
       return sealed?.document ?? null;
     },
+    async inputsAt(epoch) {
+      const current = store();
+      if (current === null) throw new Error('no control-plane store');
+      return current.epochInputsAt(epoch);
+    },
     async refresh() {
       const current = store();
       if (current === null) {

@@ -5,7 +5,7 @@
  */
 import type { SubnetDesiredState } from '../desired-state/index.ts';
 import { effectiveSignedRoutes, unavailable503Routes } from '../desired-state/signed-routes.ts';
-import { UserError } from '../cli/action.ts';
+import { UserError } from '../errors/user-error.ts';
 import { compileRoutes, type UpstreamResolver, type UpstreamTarget } from './proxy/index.ts';
 
 const SLUG = /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/;

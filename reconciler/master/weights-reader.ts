@@ -20,6 +20,11 @@ export interface WeightsReader {
   latest(): WeightsVector | null;
   /** The vector sealed for `epoch`, or null when none was. Rejects when the store cannot be reached. */
   atEpoch(epoch: number): Promise<WeightsVector | null>;
+  /**
+   * The published inputs of a sealed epoch (`GET /v1/weights/{epoch}/inputs`), or null when none are stored (never
+   * sealed, sealed before inputs were recorded, or pruned). Rejects when the store cannot be reached.
+   */
+  inputsAt?(epoch: number): Promise<unknown | null>;
   status(): WeightsReaderStatus;
 }
 
@@ -27,5 +32,6 @@ export interface WeightsReader {
 export const noWeightsReader: WeightsReader = {
   latest: () => null,
   atEpoch: async () => null,
+  inputsAt: async () => null,
   status: () => ({ lastSealedEpoch: null, lastError: null, storeAvailable: false }),
 };

@@ -120,6 +120,25 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Self-contained (one table, nothing else touched) so that it can be renumbered when merged beside others.
+    version: 2,
+    name: 'published epoch inputs (raw answers, metagraph, aggregation parameters) per sealed epoch',
+    postgres: `
+      CREATE TABLE epoch_inputs (
+        epoch      BIGINT PRIMARY KEY CHECK (epoch >= 0),
+        document   JSON NOT NULL,
+        stored_at  TIMESTAMPTZ NOT NULL
+      );
+    `,
+    sqlite: `
+      CREATE TABLE epoch_inputs (
+        epoch      INTEGER PRIMARY KEY CHECK (epoch >= 0),
+        document   TEXT NOT NULL,
+        stored_at  TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** Checked at load so a bad edit fails every test at once. */

@@ -299,6 +299,45 @@ export class PostgresStore implements ControlPlaneStore {
     return rows.map((row) => vectorFromRow<Doc>(row));
   }
 
+  async vectorBefore<Doc = unknown>(epoch: number): Promise<SealedVector<Doc> | null> {
+    checkEpoch(epoch);
+    const [row] = await this.query(
+      `reading the vector before epoch ${epoch}`,
+      `SELECT ${VECTOR_COLUMNS} FROM sealed_vectors WHERE epoch < $1 ORDER BY epoch DESC LIMIT 1`,
+      [epoch],
+    );
+    return row ? vectorFromRow<Doc>(row) : null;
+  }
+
+  async putEpochInputs(epoch: number, document: unknown): Promise<{ created: boolean }> {
+    checkEpoch(epoch);
+    const body = toJsonText(document, 'document');
+    const inserted = await this.query(
+      `storing the inputs of epoch ${epoch}`,
+      'INSERT INTO epoch_inputs (epoch, document, stored_at) VALUES ($1, $2, $3) ON CONFLICT (epoch) DO NOTHING RETURNING epoch',
+      [epoch, body, new Date().toISOString()],
+    );
+    return { created: inserted.length === 1 };
+  }
+
+  async epochInputsAt<Doc = unknown>(epoch: number): Promise<Doc | null> {
+    checkEpoch(epoch);
+    // ::text keeps the document exactly as written (json, not jsonb, so key order and number spelling survive).
+    const [row] = await this.query(`reading the inputs of epoch ${epoch}`, 'SELECT document::text AS document FROM epoch_inputs WHERE epoch = $1', [epoch]);
+    return row ? (JSON.parse(text(row.document)) as Doc) : null;
+  }
+
+  async pruneEpochInputsBefore(epoch: number): Promise<number> {
+    checkEpoch(epoch);
+    const what = `pruning epoch inputs before epoch ${epoch}`;
+    if (this.closed) throw new StoreError(`the store is closed (${what})`);
+    try {
+      return (await this.pool.query('DELETE FROM epoch_inputs WHERE epoch < $1', [epoch])).rowCount ?? 0;
+    } catch (error) {
+      throw this.mapError(error, what);
+    }
+  }
+
   async getState<T = unknown>(key: string): Promise<T | null> {
     checkStateKey(key);
     const [row] = await this.query(`reading state ${key}`, 'SELECT value FROM reconciler_state WHERE key = $1', [key]);

@@ -269,6 +269,38 @@ export class SqliteStore implements ControlPlaneStore {
     });
   }
 
+  async vectorBefore<Doc = unknown>(epoch: number): Promise<SealedVector<Doc> | null> {
+    checkEpoch(epoch);
+    return this.run(`reading the vector before epoch ${epoch}`, () => {
+      const row = this.db.prepare('SELECT * FROM sealed_vectors WHERE epoch < ? ORDER BY epoch DESC LIMIT 1').get(epoch) as VectorRow | undefined;
+      return row ? vectorFromRow<Doc>(row) : null;
+    });
+  }
+
+  async putEpochInputs(epoch: number, document: unknown): Promise<{ created: boolean }> {
+    checkEpoch(epoch);
+    const text = toJsonText(document, 'document');
+    return this.run(`storing the inputs of epoch ${epoch}`, () => {
+      const inserted = this.db
+        .prepare('INSERT INTO epoch_inputs (epoch, document, stored_at) VALUES (?, ?, ?) ON CONFLICT (epoch) DO NOTHING')
+        .run(epoch, text, new Date().toISOString());
+      return { created: inserted.changes === 1 };
+    });
+  }
+
+  async epochInputsAt<Doc = unknown>(epoch: number): Promise<Doc | null> {
+    checkEpoch(epoch);
+    return this.run(`reading the inputs of epoch ${epoch}`, () => {
+      const row = this.db.prepare('SELECT document FROM epoch_inputs WHERE epoch = ?').get(epoch) as { document: string } | undefined;
+      return row ? (JSON.parse(row.document) as Doc) : null;
+    });
+  }
+
+  async pruneEpochInputsBefore(epoch: number): Promise<number> {
+    checkEpoch(epoch);
+    return this.run(`pruning epoch inputs before epoch ${epoch}`, () => this.db.prepare('DELETE FROM epoch_inputs WHERE epoch < ?').run(epoch).changes);
+  }
+
   async getState<T = unknown>(key: string): Promise<T | null> {
     checkStateKey(key);
     return this.run(`reading state ${key}`, () => {

@@ -136,6 +136,18 @@ export interface ControlPlaneStore {
   /** Up to `limit` sealed vectors, newest epoch first; with `before`, only epochs strictly below it (paging). */
   listVectors<Doc = unknown>(limit: number, before?: number): Promise<SealedVector<Doc>[]>;
 
+  /** The newest sealed vector with epoch strictly below `epoch` (the previous link of the hash chain). */
+  vectorBefore<Doc = unknown>(epoch: number): Promise<SealedVector<Doc> | null>;
+
+  /**
+   * The published inputs of an epoch (what the aggregation consumed), insert-once like the vector: a second,
+   * different document for the same epoch is not stored (`created: false`) and the first one stays.
+   */
+  putEpochInputs(epoch: number, document: unknown): Promise<{ created: boolean }>;
+  epochInputsAt<Doc = unknown>(epoch: number): Promise<Doc | null>;
+  /** Deletes the inputs of epochs strictly below `epoch`; returns how many. */
+  pruneEpochInputsBefore(epoch: number): Promise<number>;
+
   /** Small JSON key-value for reconciler state (e.g. the last plan). */
   getState<T = unknown>(key: string): Promise<T | null>;
   putState(key: string, value: unknown): Promise<void>;

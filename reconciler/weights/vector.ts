@@ -2,8 +2,12 @@ import type { AggregationOptions, AggregationResult } from './aggregate.ts';
 import { encodeU16, U16_MAX } from './u16.ts';
 import type { U16Weights } from './u16.ts';
 
-/** Bumped on any change to the document's fields or to what the digest covers. */
-export const VECTOR_FORMAT_VERSION = 1;
+/**
+ * Bumped on any change to the document's fields or to what the digest covers. 2 added the hash chain
+ * (`previous_epoch`, `previous_digest`), `metagraph.hotkey_to_uid_digest` and `source_challenges[].raw_scores_published`;
+ * version-1 vectors still verify (the digest covers whatever fields the document has).
+ */
+export const VECTOR_FORMAT_VERSION = 2;
 /** How long a vector stays valid after `computed_at` unless configured otherwise (the reference: 720 s). */
 export const DEFAULT_EXPIRES_AFTER_SECONDS = 720;
 
@@ -31,6 +35,8 @@ export interface VectorSource {
   hotkey_count: number;
   /** Keys of the snapshot used that are not on the metagraph (their mass burned); 0 when it used none. */
   unknown_hotkey_count: number;
+  /** false: the challenge opted out of publishing its raw answer; this part of the epoch cannot be replayed. (v2) */
+  raw_scores_published?: boolean;
 }
 
 export interface VectorMetagraph {
@@ -38,11 +44,14 @@ export interface VectorMetagraph {
   block_number: number | null;
   block_hash: string | null;
   hotkey_count: number;
+  /** SHA-256 (hex) of the canonical JSON of the hotkey → uid map the aggregation used. (v2) */
+  hotkey_to_uid_digest?: string | null;
 }
 
 /** The weights vector document before sealing: a compatible superset of the reference master's body. */
 export interface UnsealedVector {
-  format_version: typeof VECTOR_FORMAT_VERSION;
+  /** 2 when sealed by this code; 1 for vectors sealed before the hash chain. */
+  format_version: 1 | typeof VECTOR_FORMAT_VERSION;
   netuid: number;
   chain_endpoint: string;
   epoch: number;
@@ -57,6 +66,10 @@ export interface UnsealedVector {
   metagraph: VectorMetagraph;
   desired_state_revision: string | null;
   aggregation: { min_allowed_weights: number; max_weight_limit: number; zero_miner_fallback: boolean };
+  /** The previous sealed epoch (a gap when it is not `epoch - 1`); null for the first vector of the chain. (v2) */
+  previous_epoch?: number | null;
+  /** `digest` of the previous sealed epoch's vector; null exactly when `previous_epoch` is. (v2) */
+  previous_digest?: string | null;
 }
 
 /** The signer of a sealed vector: the master's sr25519 public key. */
@@ -83,6 +96,8 @@ export interface SourceProvenance {
   hotkeyCount: number;
   /** Keys of the snapshot used that are not on the metagraph (`countUnknownKeys`); 0 when absent. */
   unknownHotkeyCount?: number;
+  /** false when the challenge opted out of publishing its raw scores (default true). */
+  rawScoresPublished?: boolean;
 }
 
 export interface BuildVectorInput {
@@ -93,10 +108,20 @@ export interface BuildVectorInput {
   /** The chain hyperparameters the aggregation ran with. */
   options: AggregationOptions;
   sources: readonly SourceProvenance[];
-  metagraph: { source: 'chain' | 'static'; blockNumber: number | null; blockHash: string | null; hotkeyCount: number; updatedAt: Date };
+  metagraph: {
+    source: 'chain' | 'static';
+    blockNumber: number | null;
+    blockHash: string | null;
+    hotkeyCount: number;
+    /** `hotkeyToUidDigest` of the map used (null when unknown). */
+    hotkeyToUidDigest?: string | null;
+    updatedAt: Date;
+  };
   desiredStateRevision: string | null;
   computedAt: Date;
   expiresAfterSeconds?: number;
+  /** The previous sealed epoch's vector: the chain link (default null, the start of the chain). */
+  previous?: { epoch: number; digest: string } | null;
 }
 
 /** Assembles the unsealed document from an aggregation and its provenance; checks that the parts agree. */
@@ -107,6 +132,10 @@ export function buildVector(input: BuildVectorInput): UnsealedVector {
   if (!Number.isSafeInteger(input.epoch) || input.epoch < 0) throw new RangeError(`epoch is ${input.epoch}; expected an integer >= 0`);
   if (aggregation.uids.length !== aggregation.weights.length) {
     throw new RangeError(`aggregation has ${aggregation.uids.length} uids but ${aggregation.weights.length} weights`);
+  }
+  const previous = input.previous ?? null;
+  if (previous !== null && (!Number.isSafeInteger(previous.epoch) || previous.epoch >= input.epoch || !/^[0-9a-f]{64}$/.test(previous.digest))) {
+    throw new RangeError(`previous vector is epoch ${previous.epoch} digest ${previous.digest}; expected an earlier epoch and 64 hex digits`);
   }
   const seen = new Set<string>();
   const sources = input.sources.map((source) => {
@@ -132,6 +161,7 @@ export function buildVector(input: BuildVectorInput): UnsealedVector {
       block_number: input.metagraph.blockNumber,
       block_hash: input.metagraph.blockHash,
       hotkey_count: input.metagraph.hotkeyCount,
+      hotkey_to_uid_digest: input.metagraph.hotkeyToUidDigest ?? null,
     },
     desired_state_revision: input.desiredStateRevision,
     aggregation: {
@@ -139,6 +169,8 @@ export function buildVector(input: BuildVectorInput): UnsealedVector {
       max_weight_limit: input.options.maxWeightLimit ?? U16_MAX,
       zero_miner_fallback: aggregation.zeroMiner,
     },
+    previous_epoch: previous?.epoch ?? null,
+    previous_digest: previous?.digest ?? null,
   };
 }
 
@@ -152,7 +184,13 @@ function toVectorSource(source: SourceProvenance, epoch: number): VectorSource {
   if (!Number.isSafeInteger(unknownCount) || unknownCount < 0 || unknownCount > hotkeyCount) {
     throw new RangeError(`source "${source.slug}" has ${unknownCount} unknown hotkeys of ${hotkeyCount}; expected an integer from 0 to ${hotkeyCount}`);
   }
-  const common = { slug: source.slug, emission_percent: source.emissionPercent, hotkey_count: hotkeyCount, unknown_hotkey_count: unknownCount };
+  const common = {
+    slug: source.slug,
+    emission_percent: source.emissionPercent,
+    hotkey_count: hotkeyCount,
+    unknown_hotkey_count: unknownCount,
+    raw_scores_published: source.rawScoresPublished ?? true,
+  };
   switch (outcome.kind) {
     case 'fresh':
       return { ...common, ok: true, error: null, outcome: 'fresh', carried_from_epoch: null, reason: null, snapshot_digest: source.snapshotDigest };

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { action, UserError } from '../action.ts';
 import type { ControlPlaneStore } from '../../store/index.ts';
-import type { createWeightsLoop, WeightsEpochLoop } from '../../weights/epoch/index.ts';
+import type { createWeightsLoop, WeightsEpochLoop } from '../../epoch/index.ts';
 import { DEFAULT_DESIRED_STATE_FILE, STORE_URL_ENV } from '../defaults.ts';
 
 /** `base weights ...`: the weights pipeline's offline tools. */
@@ -105,7 +105,7 @@ Example:
   base weights seal-once --file desired-state/subnet.yaml --state-dir /var/lib/base/reconciler`)
     .action(
       action(async (flags: LoopFlags & { epoch?: string; retryFor: string; printVector?: boolean }) => {
-        const { epochOf } = await import('../../weights/epoch/index.ts');
+        const { epochOf } = await import('../../epoch/index.ts');
         const { loop, store, interval } = await wireLoop(flags);
         try {
           const epoch = flags.epoch === undefined ? epochOf(new Date(), interval) : Number(flags.epoch);
@@ -161,7 +161,7 @@ async function wireLoop(
   const { openStateDir } = await import('../../state/index.ts');
   const { openStore, StoreError } = await import('../../store/index.ts');
   const { SigningKeyError } = await import('../../weights/index.ts');
-  const { createWeightsLoop } = await import('../../weights/epoch/index.ts');
+  const { createWeightsLoop } = await import('../../epoch/index.ts');
   const desiredState = requireValid(await loadDesiredState(flags.file));
   const origins = new Map<string, string>();
   for (const entry of flags.origin) {

@@ -49,12 +49,18 @@ export async function metricsRoute(deps: PublicRoutesDeps, req: IncomingMessage,
 
 const EPOCH = /^(0|[1-9][0-9]{0,15})$/;
 
-/** `/v1/weights/latest` and `/v1/weights/{epoch}`: only sealed vectors, never recomputed. */
+/** The largest inputs document served (32 challenges × 65,536 hotkeys fit); a larger one is refused, not cut. */
+export const MAX_INPUTS_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/** `/v1/weights/latest`, `/v1/weights/{epoch}` and `/v1/weights/{epoch}/inputs`: only what was sealed, never recomputed. */
 export async function weightsRoute(deps: PublicRoutesDeps, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const rest = pathname.slice('/v1/weights/'.length);
-  if (!pathname.startsWith('/v1/weights/') || rest.length === 0 || rest.includes('/')) return notFound(res);
+  if (!pathname.startsWith('/v1/weights/') || rest.length === 0) return notFound(res);
+  const inputs = /^([^/]+)\/inputs$/.exec(rest);
+  if (!inputs && rest.includes('/')) return notFound(res);
   if (!readable(req, res)) return;
   const retry = { 'retry-after': String(deps.weightsRetryAfterSeconds) };
+  if (inputs) return inputsRoute(deps, inputs[1] as string, res, retry);
   if (rest === 'latest') {
     const vector = deps.weights.latest();
     if (vector === null) return sendJson(res, 503, { detail: 'No weights vector sealed yet' }, retry);
@@ -70,4 +76,22 @@ export async function weightsRoute(deps: PublicRoutesDeps, pathname: string, req
   }
   if (vector === null) return sendJson(res, 404, { detail: 'No weights vector sealed for this epoch' });
   sendJson(res, 200, vector);
+}
+
+async function inputsRoute(deps: PublicRoutesDeps, rawEpoch: string, res: ServerResponse, retry: Record<string, string>): Promise<void> {
+  const epoch = EPOCH.test(rawEpoch) ? Number(rawEpoch) : NaN;
+  if (!Number.isSafeInteger(epoch)) return sendJson(res, 400, { detail: 'Epoch must be a non-negative integer' });
+  let document: unknown;
+  try {
+    document = deps.weights.inputsAt ? await deps.weights.inputsAt(epoch) : null;
+  } catch {
+    return sendJson(res, 503, { detail: 'Weights store unavailable' }, retry);
+  }
+  if (document === null) return sendJson(res, 404, { detail: 'No inputs recorded for this epoch (never sealed, sealed before inputs were kept, or pruned)' });
+  const body = Buffer.from(`${JSON.stringify(document)}\n`);
+  if (body.length > MAX_INPUTS_RESPONSE_BYTES) {
+    return sendJson(res, 413, { detail: `The inputs of this epoch exceed ${MAX_INPUTS_RESPONSE_BYTES} bytes and are not served` });
+  }
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'no-store' });
+  res.end(body);
 }

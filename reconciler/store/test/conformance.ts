@@ -324,6 +324,29 @@ export function defineStoreConformance(name: string, makeStore: MakeStore): void
         assert.deepEqual((await restarted.vectorAt(9))?.document, { v: 1 });
       }));
 
+      it('finds the previous sealed epoch below a given one, across a gap', withStore(async ({ store }) => {
+        await store.sealVector(5, digestOf('5'), { e: 5 });
+        await store.sealVector(8, digestOf('8'), { e: 8 });
+        assert.equal(await store.vectorBefore(5), null);
+        assert.equal((await store.vectorBefore(8))?.epoch, 5);
+        assert.equal((await store.vectorBefore(6))?.epoch, 5);
+        assert.equal((await store.vectorBefore(100))?.epoch, 8);
+      }));
+
+      it('stores epoch inputs once, keeps the first document, survives a restart and prunes old epochs', withStore(async (t) => {
+        const doc = { epoch: 3, challenge_results: [{ slug: 'a', weights: { [HOTKEY_B]: 2, [HOTKEY_A]: 0.30000000000000004 } }] };
+        assert.equal(await t.store.epochInputsAt(3), null);
+        assert.deepEqual(await t.store.putEpochInputs(3, doc), { created: true });
+        assert.deepEqual(await t.store.putEpochInputs(3, { other: true }), { created: false });
+        const restarted = await t.reopen();
+        const read = await restarted.epochInputsAt<typeof doc>(3);
+        assert.equal(JSON.stringify(read), JSON.stringify(doc), 'key order and number spelling survive');
+        await restarted.putEpochInputs(5, { epoch: 5 });
+        assert.equal(await restarted.pruneEpochInputsBefore(4), 1);
+        assert.equal(await restarted.epochInputsAt(3), null);
+        assert.deepEqual(await restarted.epochInputsAt(5), { epoch: 5 });
+      }));
+
       it('serves the highest epoch as the latest, whatever the sealing order', withStore(async ({ store }) => {
         await store.sealVector(5, digestOf('5'), { e: 5 });
         await store.sealVector(7, digestOf('7'), { e: 7 });

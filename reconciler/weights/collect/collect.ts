@@ -21,10 +21,17 @@ export function productionOrigin(challenge: CollectableChallenge): string {
 }
 
 /** The challenges whose weights count this epoch (status active), in the desired state's order. */
-export function activeChallenges(challenges: readonly Challenge[]): Array<CollectableChallenge & { emissionPercent: number }> {
+export function activeChallenges(
+  challenges: readonly Challenge[],
+): Array<CollectableChallenge & { emissionPercent: number; publishRawScores: boolean }> {
   return challenges
     .filter((challenge) => challenge.status === 'active')
-    .map((challenge) => ({ slug: challenge.slug, port: challenge.port ?? DEFAULT_CHALLENGE_PORT, emissionPercent: challenge.emission_percent }));
+    .map((challenge) => ({
+      slug: challenge.slug,
+      port: challenge.port ?? DEFAULT_CHALLENGE_PORT,
+      emissionPercent: challenge.emission_percent,
+      publishRawScores: challenge.publish_raw_scores !== false,
+    }));
 }
 
 /** A challenge's shared token, as the reconciler minted it into its state folder. */

@@ -6,7 +6,8 @@ import { sealVector } from '../seal.ts';
 import { buildVector } from '../vector.ts';
 import type { BuildVectorInput } from '../vector.ts';
 import { vectorSchemaProblems } from '../vector-schema.ts';
-import { sampleUnsealedVector } from './vector-fixture.ts';
+import { hotkeyToUidDigest } from '../epoch-inputs.ts';
+import { SAMPLE_METAGRAPH, sampleUnsealedVector } from './vector-fixture.ts';
 
 await cryptoWaitReady();
 const master = sr25519PairFromSeed(new Uint8Array(32).fill(3));
@@ -30,7 +31,7 @@ test('the zero-miner vector validates too', async () => {
 
 test('carries the reference master fields with their meaning, plus provenance', () => {
   const v = sampleUnsealedVector(4242);
-  assert.equal(v.format_version, 1);
+  assert.equal(v.format_version, 2);
   assert.equal(v.epoch, 4242);
   assert.deepEqual(v.uids, [0, 1, 2, 7, 9]);
   assert.deepEqual(v.weights_u16, { uids: [0, 1, 2, 7, 9], weights: [65535, 42130, 32768, 9362, 37449] });
@@ -47,7 +48,15 @@ test('carries the reference master fields with their meaning, plus provenance', 
     ],
   );
   assert.equal(v.source_challenges[3]?.snapshot_digest, null);
-  assert.deepEqual(v.metagraph, { source: 'chain', block_number: 5123456, block_hash: `0x${'ab'.repeat(32)}`, hotkey_count: 5 });
+  assert.deepEqual(v.metagraph, {
+    source: 'chain',
+    block_number: 5123456,
+    block_hash: `0x${'ab'.repeat(32)}`,
+    hotkey_count: 5,
+    hotkey_to_uid_digest: hotkeyToUidDigest(SAMPLE_METAGRAPH),
+  });
+  assert.equal(v.previous_epoch, null, 'the first vector starts the chain');
+  assert.equal(v.previous_digest, null);
 });
 
 test('the schema rejects what a validator must not accept', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { hotkeyToUidDigest } from '../../weights/epoch-inputs.ts';
 import { after, before, test } from 'node:test';
-import { MetagraphCache, type ChainMetagraph } from '../../../chain/metagraph.ts';
-import type { ControlPlaneStore } from '../../../store/index.ts';
+import { MetagraphCache, type ChainMetagraph } from '../../chain/metagraph.ts';
+import type { ControlPlaneStore } from '../../store/index.ts';
 import { chainMetagraphSource } from '../chain-metagraph-source.ts';
 import { EPOCH, farFuture, memoryStore, twoChallengeSubnet, type Subnet } from './support.ts';
 
@@ -42,7 +43,13 @@ test('a chain metagraph (through the TTL cache) gives the vector its block, hash
   const result = await loop.runEpoch(EPOCH, { retryUntil: farFuture() });
   assert.equal(result.status, 'sealed', JSON.stringify(result));
   const vector = loop.latest()!;
-  assert.deepEqual(vector.metagraph, { source: 'chain', block_number: 1234, block_hash: `0x${'ab'.repeat(32)}`, hotkey_count: 6 });
+  assert.deepEqual(vector.metagraph, {
+    source: 'chain',
+    block_number: 1234,
+    block_hash: `0x${'ab'.repeat(32)}`,
+    hotkey_count: 6,
+    hotkey_to_uid_digest: hotkeyToUidDigest(chain.hotkeyToUid),
+  });
   assert.equal(vector.metagraph_updated_at, '2026-11-22T03:00:00.000Z');
   assert.deepEqual(vector.aggregation, { min_allowed_weights: 2, max_weight_limit: 60000, zero_miner_fallback: false });
   assert.equal(reads, 2, 'the failed read was retried once, then the cache served');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ControlPlaneStore } from '../../../store/index.ts';
+import type { ControlPlaneStore } from '../../store/index.ts';
 import { staticMetagraphSource } from '../metagraph-source.ts';
 import { EPOCH, farFuture, memoryStore, twoChallengeSubnet, type Subnet } from './support.ts';
 

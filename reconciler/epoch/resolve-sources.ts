@@ -3,10 +3,10 @@
  * a failed challenge falls back to its last good snapshot while that is at most `carryForwardEpochs` epochs old,
  * after which it counts as failed (its share burns). One challenge's failure never fails the epoch.
  */
-import type { ControlPlaneStore, WeightSnapshot } from '../../store/index.ts';
-import type { ChallengeResult } from '../aggregate.ts';
-import type { FetchWeightsResult } from '../collect/index.ts';
-import type { SourceProvenance } from '../vector.ts';
+import type { ControlPlaneStore, WeightSnapshot } from '../store/index.ts';
+import type { ChallengeResult } from '../weights/aggregate.ts';
+import type { FetchWeightsResult } from '../weights/collect/index.ts';
+import type { SourceProvenance } from '../weights/vector.ts';
 
 /** How many epochs a failed challenge's last good snapshot may stand in for it (default). */
 export const DEFAULT_CARRY_FORWARD_EPOCHS = 2;
@@ -14,6 +14,8 @@ export const DEFAULT_CARRY_FORWARD_EPOCHS = 2;
 export interface EpochChallenge {
   slug: string;
   emissionPercent: number;
+  /** false: the raw answer is kept private (`publish_raw_scores: false`); its part of the epoch is unverifiable. */
+  publishRawScores?: boolean;
 }
 
 export interface ResolvedSources {

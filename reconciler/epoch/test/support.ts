@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { cryptoWaitReady, sr25519PairFromSeed } from '@polkadot/util-crypto';
 import type { Keypair } from '@polkadot/util-crypto/types';
-import { openStore, type ControlPlaneStore } from '../../../store/index.ts';
-import { randomHotkey, startChallengeServer, type TestChallengeServer } from '../../collect/test/challenge-server.ts';
+import { openStore, type ControlPlaneStore } from '../../store/index.ts';
+import { randomHotkey, startChallengeServer, type TestChallengeServer } from '../../weights/collect/test/challenge-server.ts';
 import { staticMetagraphSource } from '../metagraph-source.ts';
 import { WeightsEpochLoop, type EpochLoopConfig, type WeightsEpochLoopOptions } from '../weights-epoch-loop.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ControlPlaneStore } from '../../../store/index.ts';
-import { verifyVector } from '../../seal.ts';
-import { vectorSchemaProblems } from '../../vector-schema.ts';
+import type { ControlPlaneStore } from '../../store/index.ts';
+import { verifyVector } from '../../weights/seal.ts';
+import { vectorSchemaProblems } from '../../weights/vector-schema.ts';
 import { EPOCH, farFuture, memoryStore, twoChallengeSubnet, type Subnet } from './support.ts';
 
 let subnet: Subnet;

@@ -1,10 +1,10 @@
 /** Wiring helpers: the loop's config and keys from subnet.yaml and the reconciler's state folder. */
 import path from 'node:path';
-import type { SubnetDesiredState } from '../../desired-state/index.ts';
-import type { StateDir } from '../../state/index.ts';
-import type { ControlPlaneStore } from '../../store/index.ts';
-import { activeChallenges, stateDirTokens, type CollectableChallenge, type FetchWeightsOptions } from '../collect/index.ts';
-import { loadSigningKey } from '../signing-key.ts';
+import type { SubnetDesiredState } from '../desired-state/index.ts';
+import type { StateDir } from '../state/index.ts';
+import type { ControlPlaneStore } from '../store/index.ts';
+import { activeChallenges, stateDirTokens, type CollectableChallenge, type FetchWeightsOptions } from '../weights/collect/index.ts';
+import { loadSigningKey } from '../weights/signing-key.ts';
 import { staticMetagraphSource, type MetagraphSource } from './metagraph-source.ts';
 import { WeightsEpochLoop, type EpochLoopConfig, type WeightsEvent } from './weights-epoch-loop.ts';
 

@@ -1,11 +1,10 @@
 /** One epoch from collected answers to a stored, sealed vector. */
 import type { Keypair } from '@polkadot/util-crypto/types';
-import { VectorSealConflictError, type ControlPlaneStore } from '../../store/index.ts';
-import { aggregateChallengeWeights } from '../aggregate.ts';
-import type { FetchWeightsResult } from '../collect/index.ts';
-import { sealVector } from '../seal.ts';
-import { countUnknownKeys } from '../unknown-keys.ts';
-import { buildVector, type SealedVector, type UnsealedVector } from '../vector.ts';
+import { VectorSealConflictError, type ControlPlaneStore } from '../store/index.ts';
+import { EPOCH_INPUTS_FORMAT_VERSION, publishedEpochInputs, vectorFromEpochInputs, type EpochInputs } from '../weights/epoch-inputs.ts';
+import type { FetchWeightsResult } from '../weights/collect/index.ts';
+import { sealVector } from '../weights/seal.ts';
+import type { SealedVector, UnsealedVector } from '../weights/vector.ts';
 import type { MetagraphSnapshot } from './metagraph-source.ts';
 import { resolveSources, type EpochChallenge } from './resolve-sources.ts';
 
@@ -26,12 +25,15 @@ export interface ComputeEpochInput {
 
 export interface ComputedEpoch {
   vector: UnsealedVector;
+  /** What the aggregation consumed (raw answers as Maps); store `publishedEpochInputs(inputs)`. */
+  inputs: EpochInputs;
   /** Slugs whose fresh answer differed from a snapshot already stored for the epoch (the stored one was used). */
   snapshotConflicts: string[];
 }
 
 /**
- * Stores the fresh snapshots, resolves carry-forward, aggregates and builds the unsealed vector.
+ * Stores the fresh snapshots, resolves carry-forward, reads the previous sealed vector (the chain link), then builds
+ * the unsealed vector through `vectorFromEpochInputs`, the function `base weights verify` replays.
  * Throws ZeroMinerWeightError / AggregationInputError when no valid vector exists (nothing may be sealed), and
  * StoreUnavailableError when the store cannot be reached.
  */
@@ -44,30 +46,41 @@ export async function computeEpochVector(input: ComputeEpochInput): Promise<Comp
     fetchedAt: input.fetchedAt,
     ...(input.carryForwardEpochs !== undefined ? { carryForwardEpochs: input.carryForwardEpochs } : {}),
   });
-  const options = { minAllowedWeights: input.metagraph.minAllowedWeights, maxWeightLimit: input.metagraph.maxWeightLimit };
-  const aggregation = aggregateChallengeWeights(sources.results, input.metagraph.hotkeyToUid, options);
-  const vector = buildVector({
+  const previous = await input.store.vectorBefore<SealedVector>(input.epoch);
+  const inputs: EpochInputs = {
+    format_version: EPOCH_INPUTS_FORMAT_VERSION,
+    epoch: input.epoch,
+    challenge_results: sources.provenance.map((source, i) => {
+      const result = sources.results[i];
+      const { outcome } = source;
+      return {
+        slug: source.slug,
+        emission_percent: source.emissionPercent,
+        ok: outcome.kind !== 'failed',
+        error: outcome.kind === 'failed' ? outcome.reason : null,
+        outcome: outcome.kind,
+        carried_from_epoch: outcome.kind === 'carried' ? outcome.fromEpoch : null,
+        reason: outcome.kind === 'fresh' ? null : outcome.reason,
+        snapshot_digest: source.snapshotDigest,
+        hotkey_count: outcome.kind === 'failed' ? 0 : source.hotkeyCount,
+        raw_scores_published: input.challenges[i]?.publishRawScores !== false,
+        ...(outcome.kind !== 'failed' && result?.weights ? { weights: result.weights as ReadonlyMap<string, number | null> } : {}),
+      };
+    }),
+    hotkey_to_uid: input.metagraph.hotkeyToUid,
+    kwargs: { min_allowed_weights: input.metagraph.minAllowedWeights, max_weight_limit: input.metagraph.maxWeightLimit },
+    metagraph: { source: input.metagraph.source, block_number: input.metagraph.blockNumber, block_hash: input.metagraph.blockHash },
+  };
+  const vector = vectorFromEpochInputs(inputs, {
     netuid: input.netuid,
     chainEndpoint: input.chainEndpoint,
-    epoch: input.epoch,
-    aggregation,
-    options,
-    sources: sources.provenance.map((source, i) => ({
-      ...source,
-      unknownHotkeyCount: countUnknownKeys(sources.results[i]?.weights, input.metagraph.hotkeyToUid),
-    })),
-    metagraph: {
-      source: input.metagraph.source,
-      blockNumber: input.metagraph.blockNumber,
-      blockHash: input.metagraph.blockHash,
-      hotkeyCount: input.metagraph.hotkeyToUid.size,
-      updatedAt: input.metagraph.updatedAt,
-    },
     desiredStateRevision: input.desiredStateRevision,
     computedAt: input.computedAt,
+    metagraphUpdatedAt: input.metagraph.updatedAt,
+    previous: previous ? { epoch: previous.epoch, digest: previous.digest } : null,
     ...(input.expiresAfterSeconds !== undefined ? { expiresAfterSeconds: input.expiresAfterSeconds } : {}),
   });
-  return { vector, snapshotConflicts: sources.conflicts };
+  return { vector, inputs, snapshotConflicts: sources.conflicts };
 }
 
 export interface StoredSeal {
@@ -83,8 +96,15 @@ export interface StoredSeal {
  * Signs the vector and records it insert-once. When the epoch is already sealed the stored vector wins: a restarted
  * or second master never replaces a past epoch's vector.
  */
-export async function sealAndStore(store: ControlPlaneStore, unsealed: UnsealedVector, keypair: Keypair): Promise<StoredSeal> {
+export async function sealAndStore(
+  store: ControlPlaneStore,
+  unsealed: UnsealedVector,
+  keypair: Keypair,
+  inputs?: EpochInputs,
+): Promise<StoredSeal> {
   const sealed = await sealVector(unsealed, keypair);
+  // The inputs go in first (insert-once as well): a vector in the store always has its inputs beside it.
+  if (inputs) await store.putEpochInputs(sealed.epoch, publishedEpochInputs(inputs));
   try {
     const result = await store.sealVector<SealedVector>(sealed.epoch, sealed.digest, sealed);
     return { vector: result.vector.document, created: result.created, adoptedOther: false };

@@ -2,7 +2,7 @@
  * Where the epoch loop gets hotkey → uid and the chain's weight hyperparameters: the chain in production (an adapter
  * over reconciler/chain's reader), the static `development_metagraph` of subnet.yaml in development.
  */
-import { U16_MAX } from '../u16.ts';
+import { U16_MAX } from '../weights/u16.ts';
 
 export interface MetagraphSnapshot {
   source: 'chain' | 'static';

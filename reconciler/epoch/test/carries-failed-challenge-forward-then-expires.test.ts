@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ControlPlaneStore } from '../../../store/index.ts';
-import type { SealedVector } from '../../vector.ts';
+import type { ControlPlaneStore } from '../../store/index.ts';
+import type { SealedVector } from '../../weights/vector.ts';
 import { EPOCH, farFuture, memoryStore, twoChallengeSubnet, type Subnet } from './support.ts';
 
 let subnet: Subnet;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ControlPlaneStore } from '../../../store/index.ts';
-import { randomHotkey } from '../../collect/test/challenge-server.ts';
+import type { ControlPlaneStore } from '../../store/index.ts';
+import { randomHotkey } from '../../weights/collect/test/challenge-server.ts';
 import { resolveSources } from '../resolve-sources.ts';
 import { memoryStore } from './support.ts';
 

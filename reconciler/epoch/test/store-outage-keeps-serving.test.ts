@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { StoreUnavailableError, type ControlPlaneStore } from '../../../store/index.ts';
+import { StoreUnavailableError, type ControlPlaneStore } from '../../store/index.ts';
 import { EPOCH, farFuture, memoryStore, twoChallengeSubnet, type Subnet } from './support.ts';
 
 let subnet: Subnet;

@@ -9,7 +9,7 @@
  */
 import type { Keypair } from '@polkadot/util-crypto/types';
 import pRetry from 'p-retry';
-import type { WeightsReader, WeightsReaderStatus } from '../../master/weights-reader.ts';
+import type { WeightsReader, WeightsReaderStatus } from '../master/weights-reader.ts';
 import {
   StoreConfigError,
   StoreInputError,
@@ -17,11 +17,11 @@ import {
   type AvailableStore,
   type ControlPlaneStore,
   type StoreAvailability,
-} from '../../store/index.ts';
-import { AggregationInputError, ZeroMinerWeightError } from '../aggregate.ts';
-import { collectWeights, type CollectableChallenge, type FetchWeightsOptions, type TokenSource } from '../collect/index.ts';
-import { verifyVector } from '../seal.ts';
-import type { SealedVector } from '../vector.ts';
+} from '../store/index.ts';
+import { AggregationInputError, ZeroMinerWeightError } from '../weights/aggregate.ts';
+import { collectWeights, type CollectableChallenge, type FetchWeightsOptions, type TokenSource } from '../weights/collect/index.ts';
+import { verifyVector } from '../weights/seal.ts';
+import type { SealedVector } from '../weights/vector.ts';
 import { epochOf, epochStart } from './epoch-clock.ts';
 import type { MetagraphSource } from './metagraph-source.ts';
 import { computeEpochVector, sealAndStore } from './seal-epoch.ts';
@@ -60,6 +60,8 @@ export interface WeightsEpochLoopOptions {
   retry?: { minMs?: number; maxMs?: number };
   /** Raw snapshots older than this many epochs are pruned after a seal (default 24; at least carry-forward + 1). */
   retainSnapshotEpochs?: number;
+  /** Published epoch inputs older than this many epochs are pruned after a seal (default 48): how far back an audit reaches. */
+  retainInputEpochs?: number;
   now?: () => Date;
   onEvent?: (event: WeightsEvent) => void;
 }
@@ -76,6 +78,9 @@ export interface WeightsLoopDetails extends WeightsReaderStatus {
   store: StoreAvailability;
   lastAttempt: { epoch: number; at: string; status: EpochRunResult['status'] | 'running' } | null;
 }
+
+/** How many epochs of published inputs are kept by default (what `base weights verify` can replay). */
+export const DEFAULT_RETAIN_INPUT_EPOCHS = 48;
 
 /** Errors that retrying within the epoch cannot fix: the input itself admits no vector, or the store refused it. */
 function isFinal(error: unknown): boolean {
@@ -124,6 +129,10 @@ export class WeightsEpochLoop implements WeightsReader {
     if (this.current?.epoch === epoch) return this.current;
     const stored = await this.store.vectorAt<SealedVector>(epoch);
     return stored?.document ?? null;
+  }
+
+  inputsAt(epoch: number): Promise<unknown | null> {
+    return this.store.epochInputsAt(epoch);
   }
 
   status(): WeightsReaderStatus {
@@ -232,7 +241,7 @@ export class WeightsEpochLoop implements WeightsReader {
           ...(this.options.expiresAfterSeconds !== undefined ? { expiresAfterSeconds: this.options.expiresAfterSeconds } : {}),
         });
         if (computed.snapshotConflicts.length > 0) this.emit({ type: 'snapshot-conflict', epoch, slugs: computed.snapshotConflicts });
-        return sealAndStore(this.store, computed.vector, this.options.keypair);
+        return sealAndStore(this.store, computed.vector, this.options.keypair, computed.inputs);
       });
       if (!stored.created) return finish(this.adopt(stored.vector, stored.adoptedOther ? 'sealed-by-another-computation' : 'already-sealed'));
 
@@ -289,8 +298,9 @@ export class WeightsEpochLoop implements WeightsReader {
 
   private async prune(epoch: number): Promise<void> {
     const retain = this.options.retainSnapshotEpochs ?? 24;
-    if (epoch - retain <= 0) return;
-    await this.store.pruneSnapshotsBefore(epoch - retain).catch(() => undefined);
+    if (epoch - retain > 0) await this.store.pruneSnapshotsBefore(epoch - retain).catch(() => undefined);
+    const retainInputs = this.options.retainInputEpochs ?? DEFAULT_RETAIN_INPUT_EPOCHS;
+    if (epoch - retainInputs > 0) await this.store.pruneEpochInputsBefore(epoch - retainInputs).catch(() => undefined);
   }
 }
 

@@ -1,5 +1,5 @@
 /** The production metagraph: reconciler/chain's reader (through its TTL cache) as the epoch loop's MetagraphSource. */
-import type { ChainMetagraph } from '../../chain/metagraph.ts';
+import type { ChainMetagraph } from '../chain/metagraph.ts';
 import type { MetagraphSnapshot, MetagraphSource } from './metagraph-source.ts';
 
 /** What the loop needs of `MetagraphCache` (`chainMetagraphCache(api, ttlMs)`). */

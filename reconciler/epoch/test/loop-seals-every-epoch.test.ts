@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ControlPlaneStore } from '../../../store/index.ts';
+import type { ControlPlaneStore } from '../../store/index.ts';
 import type { WeightsEvent } from '../weights-epoch-loop.ts';
 import { memoryStore, twoChallengeSubnet, type Subnet } from './support.ts';
 
