@@ -9,6 +9,7 @@ import { DEFAULT_DESIRED_STATE_FILE, STORE_URL_ENV } from '../defaults.ts';
 export function register(program: Command): void {
   const weights = program.command('weights').description('Weights pipeline tools (aggregate an epoch offline, seal epochs)');
   registerSealCommands(weights);
+  registerVerifyCommand(weights);
 
   weights
     .command('aggregate')
@@ -194,4 +195,60 @@ async function wireLoop(
     if (error instanceof Error && !(error instanceof UserError)) throw new UserError(error.message);
     throw error;
   }
+}
+
+function registerVerifyCommand(weights: Command): void {
+  weights
+    .command('verify')
+    .description("Audit a master: recompute every sealed epoch from its published inputs and walk the vectors' hash chain")
+    .requiredOption('--master <url>', 'the master, e.g. https://master.example:8080')
+    .option('--from <epoch>', 'the oldest epoch to verify (default: 48 vectors back, or the start of the chain)')
+    .option('--to <epoch>', 'the newest epoch to verify (default: the latest sealed)')
+    .option('--public-key <key>', "the master's sr25519 key (0x hex or SS58), as your submitter is configured; default: the key /v1/registry publishes")
+    .option('--json', 'print the whole summary as JSON instead of one line per epoch')
+    .addHelpText(
+      'after',
+      `
+For each epoch: GET /v1/weights/{epoch} and /v1/weights/{epoch}/inputs; the seal (signer, digest, signature,
+u16 encoding) is checked, every raw answer is hashed against the vector's snapshot_digest, the metagraph against
+metagraph.hotkey_to_uid_digest, and the whole vector is recomputed with the code the master seals with; then each
+vector's previous_digest must be the digest the previous epoch is served with. One line per epoch, then a JSON summary.
+A challenge with publish_raw_scores: false is an unverifiable part (named), never a silent pass.
+
+Exit status: 0 when every verifiable part verified and the chain holds; 1 on any mismatch or broken link, or when
+the master cannot be asked.`,
+    )
+    .action(
+      action(async (options: { master: string; from?: string; to?: string; publicKey?: string; json?: boolean }) => {
+        const { runVerify, verifyLines, VerifyFetchError } = await import('../../audit/run-verify.ts');
+        const epochOption = (name: string, value: string | undefined): number | undefined => {
+          if (value === undefined) return undefined;
+          if (!/^(0|[1-9][0-9]{0,15})$/.test(value)) throw new UserError(`--${name}: expected an epoch (integer >= 0), found ${JSON.stringify(value)}`);
+          return Number(value);
+        };
+        const from = epochOption('from', options.from);
+        const to = epochOption('to', options.to);
+        if (from !== undefined && to !== undefined && from > to) throw new UserError(`--from ${from} is after --to ${to}`);
+        let summary;
+        try {
+          summary = await runVerify({
+            master: options.master,
+            ...(from !== undefined ? { from } : {}),
+            ...(to !== undefined ? { to } : {}),
+            ...(options.publicKey ? { publicKey: options.publicKey } : {}),
+          });
+        } catch (error) {
+          if (error instanceof VerifyFetchError) throw new UserError(error.message);
+          throw error;
+        }
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        } else {
+          for (const line of verifyLines(summary)) process.stdout.write(`${line}\n`);
+          const { reports: _reports, ...counts } = summary;
+          process.stdout.write(`${JSON.stringify(counts)}\n`);
+        }
+        return summary.ok ? 0 : 1;
+      }),
+    );
 }
