@@ -106,6 +106,8 @@ export function normalizeServiceSpec(spec: Docker.ServiceSpec, context: Normaliz
   const mounts = keyBy(container.Mounts, (m) => String(m.Target), (m) => {
     const rest = { ...m };
     delete rest.Target;
+    // A tmpfs has no source: the Engine omits the empty string a compiled spec may carry.
+    if (rest.Source === '') delete rest.Source;
     return stripEmpty(rest) ?? {};
   });
   delete container.Mounts;

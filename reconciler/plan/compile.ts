@@ -48,6 +48,28 @@ export const DEFAULT_CHALLENGE_PORT = 8000;
 export const SERVICE_UID = '1000';
 export const GPU_RESOURCE_KIND = 'NVIDIA-GPU';
 
+const MIB = 1024 * 1024;
+/**
+ * How every challenge service runs unless its `hardening:` says otherwise — the reference platform's defaults
+ * (read-only root, init, all capabilities dropped, 512 processes, a 512 MiB noexec,nosuid tmpfs on /tmp) plus an
+ * open-files limit. All of them live in the task template: changing one replaces the service's tasks.
+ */
+export const CHALLENGE_HARDENING = {
+  pids: 512,
+  tmpPath: '/tmp',
+  tmpSizeBytes: 512 * MIB,
+  nofile: 1024,
+} as const;
+/**
+ * World-writable with the sticky bit, like a host's /tmp. Docker 20.10 mounts a Swarm tmpfs `rw,nosuid,nodev,noexec`
+ * (its API has no field for the flags; checked on the test bed), which is what the defaults want.
+ */
+export const TMPFS_MODE = 0o1777;
+/** The master's /tmp (Node and SQLite scratch only; its state lives on its data volume). */
+export const MASTER_TMP_SIZE_BYTES = 64 * MIB;
+/** The master runs node, and nothing else: far fewer processes than a challenge may need. */
+export const MASTER_PIDS_LIMIT = 256;
+
 /** Labels on nodes: the workload class, and the list of label keys the reconciler manages there. */
 export const WORKLOAD_LABEL = 'base.workload';
 export const MANAGED_NODE_LABELS_LABEL = 'base.managed-labels';
@@ -178,6 +200,11 @@ function envValue(value: string | number | boolean): string {
   return typeof value === 'string' ? value : String(value);
 }
 
+function tmpfsMount(target: string, sizeBytes: number): Docker.MountSettings {
+  // Swarm refuses a Source on a tmpfs mount; the empty string is what the Engine reports as absent.
+  return { Type: 'tmpfs', Source: '', Target: target, TmpfsOptions: { SizeBytes: sizeBytes, Mode: TMPFS_MODE } };
+}
+
 function compileResources(challenge: Challenge): Docker.ResourceRequirements {
   const limits: Docker.ResourceLimits = {};
   const resources = challenge.resources ?? {};
@@ -189,7 +216,7 @@ function compileResources(challenge: Challenge): Docker.ResourceRequirements {
     const bytes = parseMemoryBytes(resources.memory);
     if (bytes !== null && bytes > 0) limits.MemoryBytes = bytes;
   }
-  if (resources.pids !== undefined) limits.Pids = resources.pids;
+  limits.Pids = resources.pids ?? CHALLENGE_HARDENING.pids;
   const out: Docker.ResourceRequirements = { Limits: limits };
   if ((resources.gpus ?? 0) > 0) {
     out.Reservations = { GenericResources: [{ DiscreteResourceSpec: { Kind: GPU_RESOURCE_KIND, Value: resources.gpus } } as unknown as Docker.GenericResource] };
@@ -232,9 +259,14 @@ export function compileChallengeService(challenge: Challenge, tokenSecretName: s
       ContainerSpec: {
         Image: challenge.image,
         Env: sortedEnv(env),
-        Mounts: [{ Type: 'volume', Source: challengeVolumeName(challenge.slug), Target: '/data' }],
+        Mounts: [{ Type: 'volume', Source: challengeVolumeName(challenge.slug), Target: '/data' }, tmpfsMount(CHALLENGE_HARDENING.tmpPath, CHALLENGE_HARDENING.tmpSizeBytes)],
         Secrets: secrets,
         StopGracePeriod: STOP_GRACE_PERIOD_NS,
+        // /data (the volume) and /tmp (tmpfs, noexec) are the only writable paths.
+        ReadOnly: true,
+        Init: true,
+        CapabilityDrop: ['ALL'],
+        Ulimits: [{ Name: 'nofile', Soft: CHALLENGE_HARDENING.nofile, Hard: CHALLENGE_HARDENING.nofile }],
       },
       Resources: compileResources(challenge),
       RestartPolicy: { ...RESTART_POLICY },

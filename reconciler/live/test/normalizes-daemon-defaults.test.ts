@@ -98,3 +98,15 @@ test('networks: encrypted and MTU come from the driver options', () => {
     { driver: 'overlay', encrypted: true, mtu: 1450, internal: false, attachable: true, labels: { a: 'b' } },
   );
 });
+
+test('a tmpfs mount compiled with an empty Source equals the live mount the Engine reports without one', () => {
+  const tmpfs = { Type: 'tmpfs', Target: '/tmp', TmpfsOptions: { SizeBytes: 1024, Mode: 0o1777 } };
+  const compiled = compiledSpec();
+  (compiled.TaskTemplate as Docker.ContainerTaskSpec).ContainerSpec!.Mounts!.push({ ...tmpfs, Source: '' } as Docker.MountSettings);
+  const live = compiledSpec();
+  (live.TaskTemplate as Docker.ContainerTaskSpec).ContainerSpec!.Mounts!.push(tmpfs as Docker.MountSettings);
+  assert.deepEqual(normalizeServiceSpec(live, context), normalizeServiceSpec(compiled, context));
+  const resized = compiledSpec();
+  (resized.TaskTemplate as Docker.ContainerTaskSpec).ContainerSpec!.Mounts!.push({ ...tmpfs, TmpfsOptions: { SizeBytes: 2048, Mode: 0o1777 } } as Docker.MountSettings);
+  assert.notDeepEqual(normalizeServiceSpec(resized, context), normalizeServiceSpec(compiled, context));
+});
