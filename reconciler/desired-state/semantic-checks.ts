@@ -3,6 +3,7 @@
  * what env may carry, resource quantities. Each finding names its own rule. The checks read the data defensively,
  * so they also run (and report) when the schema found problems elsewhere.
  */
+import { LINUX_CAPABILITIES, bareCapability, isKnownCapability, isRefusedInProduction, normalizeTmpfsPath, tmpfsPathProblem } from './hardening.ts';
 import { isSemverTag, parseImageRef } from './image-ref.ts';
 import { describeValue, formatPath } from './problem.ts';
 import { parseMemoryBytes, parseNanoCpus } from './resources.ts';
@@ -22,6 +23,7 @@ export const SLUG_MAX_LENGTH = 48;
 /** Env names the reconciler sets itself on every challenge. */
 export const RESERVED_ENV_NAMES = ['CHALLENGE_DATABASE_URL', 'BASE_CHALLENGE_SLUG', 'CHALLENGE_SHARED_TOKEN_FILE'] as const;
 export const RESERVED_LABEL_PREFIX = 'base.';
+const LINUX_CAPABILITY_NAMES: readonly string[] = LINUX_CAPABILITIES;
 const DEFAULT_ADMIN_TOKEN_SECRET = 'base-admin-token';
 /** Sums of decimal percentages (33.3 + 33.3 + 33.4) are not exact in binary floating point. */
 const PERCENT_TOLERANCE = 1e-9;
@@ -78,6 +80,7 @@ export function checkSemantics(data: unknown): Finding[] {
     checkNetworks(findings, challenge, at, declared, encrypted.length > 0);
     checkEnv(findings, asDict(challenge.env), at);
     checkResources(findings, asDict(challenge.resources), at);
+    checkHardening(findings, asDict(challenge.hardening), at, environment);
     checkSignedRoutes(findings, asList(challenge.signed_routes), at);
     asList(challenge.secrets).forEach((secret, i) => {
       if (secret === adminSecret) {
@@ -339,6 +342,71 @@ function checkResources(findings: Finding[], resources: Dict | undefined, at: (.
       findings.push({ path: at('resources', 'cpus'), message: `found ${describeValue(cpus)}, expected a number of CPUs like 2 or 0.5 (at most 9 decimals)`, rule: 'resources-cpus' });
     } else if (nano <= 0) {
       findings.push({ path: at('resources', 'cpus'), message: `found ${describeValue(cpus)}, expected more than 0 CPUs`, rule: 'resources-cpus' });
+    }
+  }
+}
+
+/**
+ * Capabilities must be real ones (Docker refuses an unknown name only when the task starts); production refuses
+ * those that amount to host control. A tmpfs must not cover the root, /data, the secrets or the kernel's mounts.
+ */
+function checkHardening(findings: Finding[], hardening: Dict | undefined, at: (...rest: PathSegment[]) => PathSegment[], environment: string | undefined): void {
+  if (!hardening) return;
+  const seen = new Map<string, number>();
+  asList(hardening.capabilities_add).forEach((item, index) => {
+    if (typeof item !== 'string') return;
+    const path = at('hardening', 'capabilities_add', index);
+    const bare = bareCapability(item);
+    if (bare !== 'ALL' && !isKnownCapability(item)) {
+      const guess = closestName(bare, LINUX_CAPABILITY_NAMES);
+      findings.push({
+        path,
+        message: `found ${describeValue(item)}, which is not a Linux capability; expected a name like NET_BIND_SERVICE${guess ? ` (did you mean "${guess}"?)` : ''}`,
+        rule: 'hardening-capability-known',
+      });
+      return;
+    }
+    const earlier = seen.get(bare);
+    if (earlier !== undefined) {
+      findings.push({ path, message: `found ${bare} again (first at ${formatPath(at('hardening', 'capabilities_add', earlier))}); expected each capability once`, rule: 'hardening-capability-unique' });
+      return;
+    }
+    seen.set(bare, index);
+    if (environment === 'production' && isRefusedInProduction(item)) {
+      findings.push({
+        path,
+        message:
+          bare === 'ALL'
+            ? 'found ALL; production refuses giving a challenge every capability (it runs on the manager, next to the Docker socket): list only the ones it needs'
+            : `found ${item}, a capability that amounts to control of the host; production refuses it for a challenge (it runs on the manager, next to the Docker socket)`,
+        rule: 'hardening-capability-production',
+      });
+    }
+  });
+  const targets = new Map<string, string>();
+  for (const [target, size] of Object.entries(asDict(hardening.tmpfs) ?? {})) {
+    const path = at('hardening', 'tmpfs', target);
+    const normalized = normalizeTmpfsPath(target);
+    const problem = normalized === null ? null : tmpfsPathProblem(normalized);
+    if (normalized === null || problem !== null) {
+      findings.push({
+        path,
+        target: 'key',
+        message: normalized === null ? `found ${describeValue(target)}, expected an absolute path without "." or ".." segments, e.g. /var/cache` : `found ${describeValue(target)}; a tmpfs there would cover ${problem}, expected another absolute path, e.g. /var/cache`,
+        rule: 'hardening-tmpfs-path',
+      });
+      continue;
+    }
+    const earlier = targets.get(normalized);
+    if (earlier !== undefined) {
+      findings.push({ path, target: 'key', message: `found ${describeValue(target)}, the same path as ${describeValue(earlier)}; expected each tmpfs path once`, rule: 'hardening-tmpfs-path' });
+      continue;
+    }
+    targets.set(normalized, target);
+    if (typeof size !== 'string' && typeof size !== 'number') continue;
+    const bytes = parseMemoryBytes(size);
+    if (bytes === null || bytes <= 0) {
+      findings.push({ path, message: `found ${describeValue(size)}, expected a size of more than 0 bytes like 256MiB, 1G or a number of bytes`, rule: 'hardening-tmpfs-size' });
     }
   }
 }

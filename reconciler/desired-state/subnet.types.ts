@@ -146,6 +146,7 @@ export interface Challenge {
    */
   networks?: ObjectName[];
   resources?: Resources;
+  hardening?: Hardening;
   /**
    * Plain configuration only. Names the reconciler sets (CHALLENGE_DATABASE_URL, BASE_CHALLENGE_SLUG, CHALLENGE_SHARED_TOKEN_FILE), database URLs and secret-looking names (*TOKEN*, *SECRET*, *PASSWORD*, *_KEY) are rejected: use secrets.
    */
@@ -177,8 +178,34 @@ export interface Resources {
    * Memory limit, e.g. 512M, 4GiB, or bytes.
    */
   memory?: string | number;
+  /**
+   * Process limit of the service's container (default 512); more than 512 is a hardening opt-out, shown in base plan.
+   */
   pids?: number;
   gpus?: number;
+}
+/**
+ * Opt-outs from how every challenge service runs by default: read-only root filesystem, an init process, every Linux capability dropped, 512 processes (resources.pids), a 512 MiB noexec,nosuid tmpfs on /tmp, 1024 open files; /data (the challenge's volume) is the only persistent writable path. Each opt-out is shown in base plan. Changing any of these replaces the service's tasks.
+ */
+export interface Hardening {
+  /**
+   * false: the container's root filesystem is writable (lost on every restart; prefer a tmpfs for the path that needs writing).
+   */
+  read_only?: boolean;
+  /**
+   * Linux capabilities given back after dropping all, e.g. [NET_BIND_SERVICE] (with or without CAP_). production refuses ALL, SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE and DAC_READ_SEARCH.
+   */
+  capabilities_add?: string[];
+  /**
+   * Extra memory-backed writable paths (noexec,nosuid) with their size, e.g. {/var/cache: 256MiB}; /tmp here resizes the default /tmp. Counted against the memory limit while filled.
+   */
+  tmpfs?: {
+    [k: string]: string | number;
+  };
+  /**
+   * Open-files limit (soft and hard; default 1024).
+   */
+  nofile?: number;
 }
 /**
  * Public fields shown in /v1/registry (an allowlist).

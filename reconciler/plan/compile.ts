@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import path from 'node:path';
 import type { Challenge, SubnetDesiredState } from '../desired-state/subnet.types.ts';
+import { bareCapability, dockerCapability, normalizeTmpfsPath } from '../desired-state/hardening.ts';
 import { parseMemoryBytes, parseNanoCpus } from '../desired-state/resources.ts';
 import { effectiveSignedRoutes, signedRoutesText } from '../desired-state/signed-routes.ts';
 import {
@@ -205,6 +206,58 @@ function tmpfsMount(target: string, sizeBytes: number): Docker.MountSettings {
   return { Type: 'tmpfs', Source: '', Target: target, TmpfsOptions: { SizeBytes: sizeBytes, Mode: TMPFS_MODE } };
 }
 
+function sizeText(bytes: number): string {
+  if (bytes % (1024 * MIB) === 0) return `${bytes / (1024 * MIB)} GiB`;
+  return bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`;
+}
+
+interface CompiledHardening {
+  container: Pick<Docker.ContainerSpec, 'ReadOnly' | 'Init' | 'CapabilityDrop' | 'CapabilityAdd' | 'Ulimits'>;
+  tmpfs: Docker.MountSettings[];
+  /** In words, for the plan: every way this challenge runs with less hardening than the defaults. */
+  optOuts: string[];
+}
+
+/** The challenge's `hardening:` over the defaults (the file is validated: paths and sizes parse). */
+function compileHardening(challenge: Challenge): CompiledHardening {
+  const hardening = challenge.hardening ?? {};
+  const optOuts: string[] = [];
+  const readOnly = hardening.read_only ?? true;
+  if (!readOnly) optOuts.push('read_only: false (writable root filesystem)');
+  const added = [...new Set((hardening.capabilities_add ?? []).map((c) => (bareCapability(c) === 'ALL' ? 'ALL' : dockerCapability(c))))].sort();
+  if (added.length > 0) optOuts.push(`capabilities_add: ${added.join(', ')}`);
+  const nofile = hardening.nofile ?? CHALLENGE_HARDENING.nofile;
+  if (nofile > CHALLENGE_HARDENING.nofile) optOuts.push(`nofile: ${nofile} (default ${CHALLENGE_HARDENING.nofile})`);
+  const pids = challenge.resources?.pids;
+  if (pids !== undefined && pids > CHALLENGE_HARDENING.pids) optOuts.push(`pids: ${pids} (default ${CHALLENGE_HARDENING.pids})`);
+
+  const sizes = new Map<string, number>([[CHALLENGE_HARDENING.tmpPath, CHALLENGE_HARDENING.tmpSizeBytes]]);
+  for (const [target, size] of Object.entries(hardening.tmpfs ?? {})) {
+    const normalized = normalizeTmpfsPath(target);
+    const bytes = parseMemoryBytes(size);
+    if (normalized === null || bytes === null || bytes <= 0) continue;
+    sizes.set(normalized, bytes);
+  }
+  const targets = [...sizes.keys()].sort();
+  for (const target of targets) {
+    const bytes = sizes.get(target)!;
+    if (target !== CHALLENGE_HARDENING.tmpPath) optOuts.push(`tmpfs: ${target} (${sizeText(bytes)})`);
+    else if (bytes > CHALLENGE_HARDENING.tmpSizeBytes) optOuts.push(`tmpfs: /tmp ${sizeText(bytes)} (default ${sizeText(CHALLENGE_HARDENING.tmpSizeBytes)})`);
+  }
+  const tmpfs = targets.map((target) => tmpfsMount(target, sizes.get(target)!));
+  return {
+    container: {
+      ReadOnly: readOnly,
+      Init: true,
+      CapabilityDrop: ['ALL'],
+      ...(added.length > 0 ? { CapabilityAdd: added } : {}),
+      Ulimits: [{ Name: 'nofile', Soft: nofile, Hard: nofile }],
+    },
+    tmpfs,
+    optOuts,
+  };
+}
+
 function compileResources(challenge: Challenge): Docker.ResourceRequirements {
   const limits: Docker.ResourceLimits = {};
   const resources = challenge.resources ?? {};
@@ -252,6 +305,7 @@ export function compileChallengeService(challenge: Challenge, tokenSecretName: s
 
   const networks = [...(challenge.networks ?? defaultNetworks)].sort().map((target) => ({ Target: target, Aliases: [name] }));
 
+  const hardening = compileHardening(challenge);
   const spec: Docker.ServiceSpec = {
     Name: name,
     Labels: labels,
@@ -259,14 +313,11 @@ export function compileChallengeService(challenge: Challenge, tokenSecretName: s
       ContainerSpec: {
         Image: challenge.image,
         Env: sortedEnv(env),
-        Mounts: [{ Type: 'volume', Source: challengeVolumeName(challenge.slug), Target: '/data' }, tmpfsMount(CHALLENGE_HARDENING.tmpPath, CHALLENGE_HARDENING.tmpSizeBytes)],
+        // /data (the volume) is the only persistent writable path; the tmpfs mounts (noexec) are the others.
+        Mounts: [{ Type: 'volume', Source: challengeVolumeName(challenge.slug), Target: '/data' }, ...hardening.tmpfs],
         Secrets: secrets,
         StopGracePeriod: STOP_GRACE_PERIOD_NS,
-        // /data (the volume) and /tmp (tmpfs, noexec) are the only writable paths.
-        ReadOnly: true,
-        Init: true,
-        CapabilityDrop: ['ALL'],
-        Ulimits: [{ Name: 'nofile', Soft: CHALLENGE_HARDENING.nofile, Hard: CHALLENGE_HARDENING.nofile }],
+        ...hardening.container,
       },
       Resources: compileResources(challenge),
       RestartPolicy: { ...RESTART_POLICY },
@@ -278,7 +329,7 @@ export function compileChallengeService(challenge: Challenge, tokenSecretName: s
     RollbackConfig: { ...ROLLBACK_CONFIG },
     EndpointSpec: { Mode: 'dnsrr' },
   };
-  return { kind: 'service', name, spec, slug: challenge.slug };
+  return { kind: 'service', name, spec, slug: challenge.slug, ...(hardening.optOuts.length > 0 ? { hardeningOptOuts: hardening.optOuts } : {}) };
 }
 
 export function compileMasterService(

@@ -57,6 +57,8 @@ export interface ServiceIntent {
   spec: Docker.ServiceSpec;
   /** The challenge slug, or null for the master service. */
   slug: string | null;
+  /** How this challenge runs with less than the default hardening, in words (absent: none); each is a plan warning. */
+  hardeningOptOuts?: string[];
 }
 
 export interface NodeIntent {

@@ -211,6 +211,9 @@ function planServices(out: PlanBuilder, intents: ServiceIntent[], live: LiveStat
   for (const intent of intents) {
     const found = live.services.find((s) => s.Spec.Name === intent.name);
     const want = normalizeServiceSpec(intent.spec, context);
+    if (intent.hardeningOptOuts && intent.hardeningOptOuts.length > 0) {
+      out.warn('service', intent.name, 'hardening-opt-out', `runs with less than the default hardening, as its hardening: section declares: ${intent.hardeningOptOuts.join('; ')}`);
+    }
     if (!found) {
       out.add(change('service', intent.name, 'create', { desired: intent, diffs: toFieldDiffs(diffValues({}, want, [], true), rollsTasks), reason: intent.slug ? 'new challenge' : 'new service' }));
     } else if (!isManaged(found.Spec.Labels)) {

@@ -1,7 +1,9 @@
 /**
- * Linux capabilities as a challenge's `hardening.capabilities_add` names them. Challenge services drop every
- * capability (`CapabilityDrop: ["ALL"]`); a challenge may add some back, written with or without the `CAP_` prefix.
+ * What a challenge's `hardening:` section may say, shared by `base validate` and the compiler: Linux capability
+ * names (challenge services drop every capability; a challenge may add some back, written with or without the
+ * `CAP_` prefix) and tmpfs mount paths.
  */
+import path from 'node:path';
 
 /** The capabilities of Linux 5.x/6.x (capabilities(7)), without the CAP_ prefix. */
 export const LINUX_CAPABILITIES = [
@@ -38,4 +40,26 @@ export function isKnownCapability(name: string): boolean {
 export function isRefusedInProduction(name: string): boolean {
   const bare = bareCapability(name);
   return bare === 'ALL' || (HOST_CONTROL_CAPABILITIES as readonly string[]).includes(bare);
+}
+
+/** Paths a tmpfs must not cover: the root, the challenge's volume, its secrets, and the kernel's filesystems. */
+const TMPFS_FORBIDDEN = ['/data', '/run/secrets', '/proc', '/sys', '/dev'] as const;
+
+/** `/var/cache/` → `/var/cache`; null when the path is not absolute or has `.`/`..` segments. */
+export function normalizeTmpfsPath(target: string): string | null {
+  if (!target.startsWith('/')) return null;
+  if (target.split('/').some((segment) => segment === '.' || segment === '..')) return null;
+  const normalized = path.posix.normalize(target);
+  return normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;
+}
+
+/** Why a tmpfs may not be mounted at this (normalized) path, or null when it may. */
+export function tmpfsPathProblem(normalized: string): string | null {
+  if (normalized === '/') return 'the root filesystem';
+  for (const forbidden of TMPFS_FORBIDDEN) {
+    if (normalized === forbidden || normalized.startsWith(`${forbidden}/`)) {
+      return forbidden === '/data' ? "the challenge's data volume (/data)" : forbidden === '/run/secrets' ? 'its secrets (/run/secrets)' : `the kernel's ${forbidden}`;
+    }
+  }
+  return null;
 }
