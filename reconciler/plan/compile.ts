@@ -363,6 +363,7 @@ export function compileMasterService(
   const mounts: Docker.MountSettings[] = [
     { Type: 'bind', Source: DOCKER_SOCKET, Target: DOCKER_SOCKET },
     { Type: 'volume', Source: masterDataVolumeName(name), Target: MASTER_STATE_DIR },
+    tmpfsMount('/tmp', MASTER_TMP_SIZE_BYTES),
   ];
   if (appliedDesiredStateDir !== undefined) {
     if (!path.posix.isAbsolute(appliedDesiredStateDir)) {
@@ -382,7 +383,17 @@ export function compileMasterService(
         Secrets: secrets,
         ...(dockerSocketGid !== undefined ? { Groups: [String(dockerSocketGid)] } : {}),
         StopGracePeriod: STOP_GRACE_PERIOD_NS,
+        // Hardened like a challenge. It writes only to its data volume (MASTER_STATE_DIR: the development SQLite
+        // store, the apply lock and state of an admin reconcile) and to /tmp; the desired-state folder and the
+        // secrets are read-only mounts.
+        ReadOnly: true,
+        Init: true,
+        // No capability is kept: the master runs as uid 1000, reaches the Docker socket through its group
+        // (Groups above, a plain file permission), and listens on an unprivileged port.
+        CapabilityDrop: ['ALL'],
+        // No nofile limit: the proxy holds a socket per client and per upstream; the daemon's default applies.
       },
+      Resources: { Limits: { Pids: MASTER_PIDS_LIMIT } },
       RestartPolicy: { ...RESTART_POLICY },
       Placement: { Constraints: ['node.role==manager'] },
       Networks: state.networks

@@ -18,6 +18,7 @@ test('the master service: host-mode port, every network, the Docker socket, admi
   assert.deepEqual(c.Mounts, [
     { Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' },
     { Type: 'volume', Source: 'base-master-data', Target: '/var/lib/base' },
+    { Type: 'tmpfs', Source: '', Target: '/tmp', TmpfsOptions: { SizeBytes: 64 * 1024 * 1024, Mode: 0o1777 } },
   ]);
   // Every active challenge's token (pending names here: not minted yet), one file per slug, owned by uid 1000, 0400.
   assert.deepEqual(c.Secrets?.map((s) => [s.SecretName, s.File?.Name]), [
