@@ -22,6 +22,7 @@ MIN_DOCKER_VERSION="20.10"
 
 APPLY=0
 WRITE_DAEMON_JSON=0
+ALLOW_NEW_PRIVILEGES=0
 ADVERTISE_ADDR=""
 DESIRED_STATE="desired-state/subnet.yaml"
 STATE_DIR="${BASE_STATE_DIR:-/var/lib/base/reconciler}"
@@ -55,7 +56,9 @@ Without --apply nothing is changed: every command is printed instead (a dry run)
   --base-image REF           with --build: --build-arg BASE_IMAGE=REF (e.g. the test bed's base/node-runtime:<v>)
   --write-daemon-json        DESTRUCTIVE: install deploy/daemon/manager.json as the Docker daemon.json and restart
                              Docker (running containers restart)
-  --daemon-json-path PATH    where --write-daemon-json writes (default: /etc/docker/daemon.json)
+  --daemon-json-path PATH    where --write-daemon-json writes, and the no-new-privileges check reads
+                             (default: /etc/docker/daemon.json)
+  --allow-new-privileges     go on when that daemon.json lacks "no-new-privileges": true (not for production)
   --rollout-timeout SECONDS  passed to base apply (default: 180)
   --only-prefix PREFIX       passed to base apply (repeatable): limit it to objects named so (tests, staged rollouts)
   -h, --help                 this help
@@ -73,6 +76,7 @@ while (($#)); do
   case "$1" in
     --apply) APPLY=1; shift ;;
     --write-daemon-json) WRITE_DAEMON_JSON=1; shift ;;
+    --allow-new-privileges) ALLOW_NEW_PRIVILEGES=1; shift ;;
     --build) BUILD=1; shift ;;
     --advertise-addr) need_value "$@"; ADVERTISE_ADDR="$2"; shift 2 ;;
     --desired-state) need_value "$@"; DESIRED_STATE="$2"; shift 2 ;;
@@ -169,6 +173,23 @@ install_daemon_json() {
     for ((i = 0; i < 300; i++)); do docker version >/dev/null 2>&1 && return 0; sleep 0.2; done
     die "Docker did not come back within 60s after the restart; see journalctl -u docker (the previous file is ${DAEMON_JSON_PATH}.before-base)"
   fi
+}
+
+# no-new-privileges daemon-wide: a Swarm service cannot ask for it (docker service create has no --security-opt), so
+# the engine must set it for every container: "no-new-privileges": true in its daemon.json (the templates do). The
+# check reads DAEMON_JSON_PATH on this host; --allow-new-privileges goes on without it (never in production).
+check_no_new_privileges() {
+  announce check "grep '\"no-new-privileges\": true' ${DAEMON_JSON_PATH}   (no setuid escalation in any container)"
+  ((APPLY)) || return 0
+  if [[ -r "$DAEMON_JSON_PATH" ]] && grep -Eq '"no-new-privileges"[[:space:]]*:[[:space:]]*true' -- "$DAEMON_JSON_PATH"; then
+    say "    ${DAEMON_JSON_PATH} sets no-new-privileges"
+    return 0
+  fi
+  if ((ALLOW_NEW_PRIVILEGES)); then
+    say "    warning: ${DAEMON_JSON_PATH} does not set \"no-new-privileges\": true; going on because of --allow-new-privileges (not for production)"
+    return 0
+  fi
+  die "${DAEMON_JSON_PATH} does not set \"no-new-privileges\": true (Swarm services cannot set it themselves): add it and restart Docker, or install the template with --write-daemon-json; --allow-new-privileges goes on without it (not for production)"
 }
 
 ensure_swarm() {
@@ -288,6 +309,7 @@ else say "install-manager: DRY RUN, nothing is changed; these are the steps --ap
 check_desired_state
 check_docker
 install_daemon_json
+check_no_new_privileges
 ensure_swarm
 ensure_state_dir
 ensure_admin_token

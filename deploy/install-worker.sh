@@ -22,6 +22,7 @@ RENDERED=""
 
 APPLY=0
 WRITE_DAEMON_JSON=0
+ALLOW_NEW_PRIVILEGES=0
 MANAGER_ADDR=""
 WORKLOAD=""
 ADVERTISE_ADDR=""
@@ -42,7 +43,9 @@ is printed instead (a dry run).
   --advertise-addr ADDR     address the manager reaches this worker on (default: chosen by Docker)
   --listen-addr ADDR:PORT   Swarm listen address (default 0.0.0.0:2377)
   --write-daemon-json       DESTRUCTIVE: install the workload's daemon.json and restart Docker
-  --daemon-json-path PATH   where --write-daemon-json writes (default /etc/docker/daemon.json)
+  --daemon-json-path PATH   where --write-daemon-json writes, and the no-new-privileges check reads
+                            (default /etc/docker/daemon.json)
+  --allow-new-privileges    go on when that daemon.json lacks "no-new-privileges": true (not for production)
   --nvidia-runtime-config PATH  with --workload gpu: the NVIDIA runtime's config.toml
                             (default /etc/nvidia-container-runtime/config.toml)
   --gpu UUID                with --workload gpu: a GPU to advertise as NVIDIA-GPU (repeatable;
@@ -61,6 +64,7 @@ while (($#)); do
   case "$1" in
     --apply) APPLY=1; shift ;;
     --write-daemon-json) WRITE_DAEMON_JSON=1; shift ;;
+    --allow-new-privileges) ALLOW_NEW_PRIVILEGES=1; shift ;;
     --manager-addr) need_value "$@"; MANAGER_ADDR="$2"; shift 2 ;;
     --workload) need_value "$@"; WORKLOAD="$2"; shift 2 ;;
     --advertise-addr) need_value "$@"; ADVERTISE_ADDR="$2"; shift 2 ;;
@@ -184,6 +188,23 @@ install_daemon_json() {
   trap - EXIT
 }
 
+# no-new-privileges daemon-wide: a Swarm service cannot ask for it (docker service create has no --security-opt), so
+# the engine must set it for every container: "no-new-privileges": true in its daemon.json (the templates do). The
+# check reads DAEMON_JSON_PATH on this host; --allow-new-privileges goes on without it (never in production).
+check_no_new_privileges() {
+  announce check "grep '\"no-new-privileges\": true' ${DAEMON_JSON_PATH}   (no setuid escalation in any container)"
+  ((APPLY)) || return 0
+  if [[ -r "$DAEMON_JSON_PATH" ]] && grep -Eq '"no-new-privileges"[[:space:]]*:[[:space:]]*true' -- "$DAEMON_JSON_PATH"; then
+    say "    ${DAEMON_JSON_PATH} sets no-new-privileges"
+    return 0
+  fi
+  if ((ALLOW_NEW_PRIVILEGES)); then
+    say "    warning: ${DAEMON_JSON_PATH} does not set \"no-new-privileges\": true; going on because of --allow-new-privileges (not for production)"
+    return 0
+  fi
+  die "${DAEMON_JSON_PATH} does not set \"no-new-privileges\": true (Swarm services cannot set it themselves): add it and restart Docker, or install the template with --write-daemon-json; --allow-new-privileges goes on without it (not for production)"
+}
+
 json_list() {
   local out="" item
   for item in "$@"; do out+="${out:+,}\"${item}\""; done
@@ -234,6 +255,7 @@ else say "install-worker: DRY RUN, nothing is changed; these are the steps --app
 check_join_token
 check_docker
 install_daemon_json
+check_no_new_privileges
 join_swarm
 print_next_steps
 if ((!APPLY)); then say "install-worker: dry run complete; re-run with --apply to make these changes"; fi

@@ -53,7 +53,9 @@ after(async () => {
 function installManager(file: string, stateDir: string, tokenFile: string, extra: string[] = [], on: NetnsEngine = engine!) {
   return execa('bash', [
     path.join(DEPLOY, 'install-manager.sh'), '--apply', '--advertise-addr', on.address,
-    '--desired-state', file, '--state-dir', stateDir, '--admin-token-file', tokenFile, '--rollout-timeout', '120', ...extra,
+    '--desired-state', file, '--state-dir', stateDir, '--admin-token-file', tokenFile, '--rollout-timeout', '120',
+    // This throwaway engine starts without a daemon.json (the templates are tested in daemon-templates-run-a-swarm-node).
+    '--allow-new-privileges', ...extra,
   ], { reject: false, cwd: REPO_ROOT, env: { DOCKER_HOST: on.dockerHost, BASE_ADMIN_TOKEN: '' }, stdin: 'ignore' });
 }
 

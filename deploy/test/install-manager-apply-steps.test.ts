@@ -14,7 +14,7 @@ test('install-manager --apply (recorded host): swarm init, admin token and datab
   );
   const stateDir = path.join(fake.dir, 'state');
   const tokenFile = path.join(fake.dir, 'etc', 'admin-token');
-  const run = await runScript('install-manager.sh', ['--apply', '--advertise-addr', '10.0.0.5', '--state-dir', stateDir, '--admin-token-file', tokenFile, '--only-prefix', 'x-'], { BASE_ADMIN_TOKEN: ADMIN, BASE_DATABASE_URL: DATABASE_URL }, fake);
+  const run = await runScript('install-manager.sh', ['--apply', '--advertise-addr', '10.0.0.5', '--state-dir', stateDir, '--admin-token-file', tokenFile, '--daemon-json-path', fake.daemonJson, '--only-prefix', 'x-'], { BASE_ADMIN_TOKEN: ADMIN, BASE_DATABASE_URL: DATABASE_URL }, fake);
   assert.equal(run.exitCode, 0, run.stderr + run.stdout);
   for (const secret of [ADMIN, DATABASE_URL, 'db-pw-for-this-test']) {
     assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), 'no secret value is ever printed');
@@ -53,7 +53,7 @@ test('install-manager --apply refuses an old engine, a worker engine, and a miss
   ];
   for (const [answers, message] of cases) {
     const fake = await fakeHost(answers);
-    const args = ['--apply', '--state-dir', path.join(fake.dir, 'state'), '--admin-token-file', path.join(fake.dir, 't')];
+    const args = ['--apply', '--state-dir', path.join(fake.dir, 'state'), '--admin-token-file', path.join(fake.dir, 't'), '--daemon-json-path', fake.daemonJson];
     if (!message.source.includes('advertise')) args.push('--advertise-addr', '10.0.0.5');
     const run = await runScript('install-manager.sh', args, {}, fake);
     assert.equal(run.exitCode, 1, run.stdout);
@@ -67,7 +67,7 @@ test('install-manager --apply refuses an invalid desired state before touching D
   const fake = await fakeHost({ 'docker version': '24.0.7', 'docker info --format': 'inactive false' });
   const file = path.join(fake.dir, 'subnet.yaml');
   await writeFile(file, 'version: 1\nmaster:\n  image: x/master:1\n');
-  const run = await runScript('install-manager.sh', ['--apply', '--advertise-addr', '10.0.0.5', '--desired-state', file, '--state-dir', path.join(fake.dir, 'state')], {}, fake);
+  const run = await runScript('install-manager.sh', ['--apply', '--advertise-addr', '10.0.0.5', '--desired-state', file, '--state-dir', path.join(fake.dir, 'state'), '--daemon-json-path', fake.daemonJson], {}, fake);
   assert.equal(run.exitCode, 1, run.stdout);
   assert.match(run.stderr, /is not a valid desired state \(see above\); nothing was changed/);
   assert.deepEqual(await fake.calls(), [`node bin/base.mjs validate ${file}`], 'only the validation ran');
@@ -79,7 +79,7 @@ test('install-manager --apply: the database URL secret from --database-url-file,
   const fromFile = await fakeHost(answers, ['docker secret inspect', 'docker image inspect']);
   const urlFile = path.join(fromFile.dir, 'database-url');
   await writeFile(urlFile, DATABASE_URL, { mode: 0o600 });
-  const args = (dir: string) => ['--apply', '--state-dir', path.join(dir, 'state'), '--admin-token-file', path.join(dir, 'admin-token')];
+  const args = (dir: string) => ['--apply', '--state-dir', path.join(dir, 'state'), '--admin-token-file', path.join(dir, 'admin-token'), '--daemon-json-path', path.join(dir, 'daemon.json')];
   const run = await runScript('install-manager.sh', [...args(fromFile.dir), '--database-url-file', urlFile], { BASE_ADMIN_TOKEN: ADMIN }, fromFile);
   assert.equal(run.exitCode, 0, run.stderr + run.stdout);
   assert.ok((await fromFile.calls()).includes('docker secret create --label base.role=database-url base-database-url -'));

@@ -44,6 +44,8 @@ function installWorker(token: string) {
   return execa('nsenter', [`--net=/var/run/netns/${engine!.netns}`, 'bash', path.join(DEPLOY, 'install-worker.sh'), '--apply',
     '--manager-addr', readTestbedEndpoints().swarm.joinAddr, '--workload', 'cpu',
     '--advertise-addr', engine!.address, '--listen-addr', `${engine!.address}:2377`,
+    // This throwaway engine starts without a daemon.json (the templates are tested in daemon-templates-run-a-swarm-node).
+    '--allow-new-privileges',
   ], { reject: false, cwd: REPO_ROOT, env: { JOIN_TOKEN: token, DOCKER_HOST: engine!.dockerHost }, stdin: 'ignore' });
 }
 

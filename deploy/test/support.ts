@@ -14,6 +14,8 @@ export const DEPLOY = path.join(REPO_ROOT, 'deploy');
 
 export interface FakeHost {
   dir: string;
+  /** A daemon.json that sets no-new-privileges, for --daemon-json-path. */
+  daemonJson: string;
   bin: string;
   log: string;
   /** Lines `<command> <args...>` of every recorded call, in order. */
@@ -61,7 +63,10 @@ export async function fakeHost(answers: Record<string, string> = {}, failures: s
   ].join('\n');
   await writeFile(path.join(bin, 'node'), node);
   await chmod(path.join(bin, 'node'), 0o755);
-  return { dir, bin, log, calls: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean),
+  // A host set up as deploy/README.md says: its daemon.json sets no-new-privileges (the installers check it).
+  const daemonJson = path.join(dir, 'daemon.json');
+  await writeFile(daemonJson, '{\n  "live-restore": false,\n  "no-new-privileges": true\n}\n');
+  return { dir, bin, log, daemonJson, calls: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean),
     childEnv: async () => readFile(path.join(dir, 'children.env'), 'utf8').catch(() => ''),
     stdin: async (command) => readFile(path.join(dir, `${command}.stdin`), 'utf8').catch(() => ''),
   };
