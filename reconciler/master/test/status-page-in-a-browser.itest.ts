@@ -39,6 +39,24 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+// The few DOM shapes the code run inside the page uses (the project compiles without the DOM library; these
+// declarations are module-local, and the functions passed to page.evaluate run against the page's real globals).
+interface PageElement {
+  dataset: Record<string, string | undefined>;
+  textContent: string | null;
+  children: ArrayLike<PageElement>;
+  querySelector(selector: string): PageElement | null;
+  getBBox(): { width: number };
+}
+declare const document: {
+  body: PageElement;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  getElementById(id: string): PageElement | null;
+  addEventListener(type: 'securitypolicyviolation', listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
+};
+declare function getComputedStyle(element: PageElement): { backgroundColor: string };
+
 async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -119,27 +137,27 @@ function observe(page: Page, origin: string): Observed {
 /** What the page shows, read from the DOM. */
 async function shown(page: Page) {
   return page.evaluate(() => {
-    const rows = [...document.querySelectorAll<HTMLTableRowElement>('#challenges tbody tr[data-slug]')];
+    const rows = Array.from(document.querySelectorAll('#challenges tbody tr[data-slug]'));
     return {
       rows: rows.map((r) => ({
         slug: r.dataset.slug ?? '',
-        status: r.querySelector<HTMLElement>('td[data-status]')?.dataset.status ?? '',
-        emission: Number(r.querySelector<HTMLElement>('td[data-emission]')?.dataset.emission),
-        outcome: r.querySelector<HTMLElement>('td[data-outcome]')?.dataset.outcome ?? '',
-        outcomeText: r.querySelector<HTMLElement>('td[data-outcome]')?.textContent ?? '',
-        probe: r.querySelector<HTMLElement>('td[data-probe]')?.dataset.probe ?? '',
+        status: r.querySelector('td[data-status]')?.dataset.status ?? '',
+        emission: Number(r.querySelector('td[data-emission]')?.dataset.emission),
+        outcome: r.querySelector('td[data-outcome]')?.dataset.outcome ?? '',
+        outcomeText: r.querySelector('td[data-outcome]')?.textContent ?? '',
+        probe: r.querySelector('td[data-probe]')?.dataset.probe ?? '',
         hotkeys: r.children[6]?.textContent ?? '',
       })),
-      epoch: Number(document.querySelector<HTMLElement>('#vector-epoch')?.dataset.epoch),
+      epoch: Number(document.querySelector('#vector-epoch')?.dataset.epoch),
       digest: document.querySelector('#h-vector ~ dl code, #h-vector + dl dd code')?.textContent ?? '',
       burnShare: document.getElementById('burn-share')?.textContent ?? '',
-      splitSlices: [...document.querySelectorAll<SVGRectElement>('#h-split ~ figure svg rect[data-share]')].map((r) => ({
+      splitSlices: Array.from(document.querySelectorAll('#h-split ~ figure svg rect[data-share]')).map((r) => ({
         slug: r.dataset.slug ?? '',
         share: Number(r.dataset.share),
         width: r.getBBox().width,
       })),
       topUidBars: document.querySelectorAll('#h-vector ~ figure svg rect').length,
-      historyEpochs: [...document.querySelectorAll<SVGGElement>('#h-history ~ figure svg g[data-epoch]')].map((g) => Number(g.dataset.epoch)),
+      historyEpochs: Array.from(document.querySelectorAll('#h-history ~ figure svg g[data-epoch]')).map((g) => Number(g.dataset.epoch)),
       refreshState: document.getElementById('refresh-state')?.textContent ?? '',
       background: getComputedStyle(document.body).backgroundColor,
     };
@@ -283,7 +301,7 @@ test('the status page in Chromium: rows and epoch equal the JSON routes, works w
     const lastGood = (await getJson<WeightsVector>(`${origin}/v1/weights/latest`)).body.epoch;
     betaFails = true;
     await page.waitForFunction(
-      () => document.querySelector<HTMLElement>('tr[data-slug="beta"] td[data-outcome]')?.dataset.outcome === 'carried',
+      () => document.querySelector('tr[data-slug="beta"] td[data-outcome]')?.dataset.outcome === 'carried',
       undefined,
       { timeout: 3 * EPOCH_SECONDS * 1000 },
     );
@@ -292,7 +310,7 @@ test('the status page in Chromium: rows and epoch equal the JSON routes, works w
     assert.ok(Number(/epoch (\d+)/.exec(carried.rows[1]!.outcomeText)![1]) >= lastGood);
     assert.match(carried.refreshState, /^Updated /);
     await page.waitForFunction(
-      () => document.querySelector<HTMLElement>('tr[data-slug="beta"] td[data-outcome]')?.dataset.outcome === 'failed',
+      () => document.querySelector('tr[data-slug="beta"] td[data-outcome]')?.dataset.outcome === 'failed',
       undefined,
       { timeout: 5 * EPOCH_SECONDS * 1000 },
     );
