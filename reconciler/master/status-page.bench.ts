@@ -6,7 +6,8 @@
  *     history read through the store seam) against `GET /v1/registry` on the same server;
  * (c) page weight: the HTML plus everything it loads (/status-page.js, /favicon.svg), and the count of references to
  *     another origin (must be 0).
- * Targets (issue #18): GET / p99 < 5 ms; page weight < 100 KB; no external requests.
+ * Targets (issue #18): GET / p99 < 5 ms (wall clock over HTTP; the render's CPU p99 is also given, since on a loaded
+ * 2-core machine the wall-clock tail is time spent preempted); page weight < 100 KB; no external requests.
  * Run: node --import tsx reconciler/master/status-page.bench.ts [--runs 2000]
  */
 import { request, Agent } from 'node:http';
@@ -34,18 +35,24 @@ function stats(samples: number[]) {
   return { runs: samples.length, p50_ms: q(0.5), p99_ms: q(0.99), max_ms: q(1) };
 }
 
-/** Wall-clock samples and the mean CPU time (user + system) per call, which noisy neighbours disturb less. */
+/**
+ * Wall-clock samples, and CPU time (user + system, all threads) per call: on a shared 2-core machine the wall-clock
+ * tail is mostly time spent preempted, which the CPU figures leave out.
+ */
 function time(runs: number, fn: () => unknown) {
   for (let i = 0; i < Math.min(200, runs); i++) fn();
-  const samples: number[] = [];
-  const cpu = process.cpuUsage();
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const cpuStart = process.cpuUsage();
     const started = performance.now();
     fn();
-    samples.push(performance.now() - started);
+    wall.push(performance.now() - started);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
   }
-  const used = process.cpuUsage(cpu);
-  return { ...stats(samples), cpu_ms_mean: Number(((used.user + used.system) / 1000 / runs).toFixed(4)) };
+  const c = stats(cpu);
+  return { ...stats(wall), cpu_ms_p50: c.p50_ms, cpu_ms_p99: c.p99_ms, cpu_ms_mean: Number((cpu.reduce((a, b) => a + b, 0) / runs).toFixed(4)) };
 }
 
 // Some challenges carried or failed, so every cell kind is rendered.
@@ -137,6 +144,6 @@ console.log(
     page_weight: { html_bytes: html.length, script_bytes: script.length, favicon_bytes: favicon.length, total_bytes: weightBytes, registry_json_bytes: JSON.stringify(inputs.registry).length + 1 },
     external_references: external,
     targets: { get_page_p99_ms: 5, page_weight_bytes: 100 * 1024, external_references: 0 },
-    targets_met: { get_page_p99: httpPageStats.p99_ms < 5, page_weight: weightBytes < 100 * 1024, no_external_references: external === 0 },
+    targets_met: { get_page_p99: httpPageStats.p99_ms < 5, render_cpu_p99: render.cpu_ms_p99 < 5, page_weight: weightBytes < 100 * 1024, no_external_references: external === 0 },
   }),
 );
