@@ -303,7 +303,7 @@ test('the status page in Chromium: rows and epoch equal the JSON routes, works w
     await page.waitForFunction(
       () => document.querySelector('tr[data-slug="beta"] td[data-outcome]')?.dataset.outcome === 'carried',
       undefined,
-      { timeout: 3 * EPOCH_SECONDS * 1000 },
+      { timeout: 4 * EPOCH_SECONDS * 1000 },
     );
     const carried = await shown(page);
     assert.match(carried.rows[1]!.outcomeText, /^carried from epoch \d+ \(/);
@@ -312,7 +312,7 @@ test('the status page in Chromium: rows and epoch equal the JSON routes, works w
     await page.waitForFunction(
       () => document.querySelector('tr[data-slug="beta"] td[data-outcome]')?.dataset.outcome === 'failed',
       undefined,
-      { timeout: 5 * EPOCH_SECONDS * 1000 },
+      { timeout: 6 * EPOCH_SECONDS * 1000 },
     );
     const failed = await shown(page);
     const now = (await getJson<WeightsVector>(`${origin}/v1/weights/latest`)).body;
