@@ -47,9 +47,9 @@ function harness(epochSeconds: number, startMs: number) {
       return pending!.ms;
     },
     /** Advances the clock to the scheduled refresh and runs it with the master showing `epoch`. */
-    async fire(epoch: number) {
-      served = epoch;
+    async fire(epoch: number | 'due') {
       now += pending!.ms;
+      served = epoch === 'due' ? Math.floor(now / 1000 / epochSeconds) : epoch;
       const { fn } = pending!;
       pending = null;
       await fn();
@@ -89,4 +89,10 @@ test('the refresh script refreshes 3 s after each epoch boundary, and looks agai
   assert.ok(page.delay > 4_000, `after three looks the cadence is per epoch again (${page.delay} ms)`);
   await page.fire(102);
   assert.ok(page.delay > 4_000, 'still per epoch while the master stays stalled');
+
+  // It seals again: caught up, the quick looks are there for the next late seal.
+  await page.fire('due');
+  assert.ok(page.delay > 4_000);
+  await page.fire(page.shownEpoch());
+  assert.equal(page.delay, 4_000, 'a late seal after catching up is looked for again');
 });
