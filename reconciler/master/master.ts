@@ -209,6 +209,13 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
       .finally(() => (refreshing = false));
   }, config.probeIntervalMs);
   refreshTimer.unref();
+  // Until the desired state is first loaded (an apply writes the applied copy just after the master's task starts),
+  // look for it every second instead of every probe interval, so /health does not report it missing for that long.
+  const firstLoadTimer = setInterval(() => {
+    if (desired.current().state !== null) clearInterval(firstLoadTimer);
+    else void desired.reload().catch(() => false);
+  }, 1000);
+  firstLoadTimer.unref();
   const reconcileTimer = config.reconcileIntervalMs > 0 ? setInterval(() => void runReconcile(), config.reconcileIntervalMs) : null;
   reconcileTimer?.unref();
   prober.start();
@@ -228,6 +235,7 @@ export async function startMaster(options: StartMasterOptions): Promise<RunningM
     server,
     async stop() {
       clearInterval(refreshTimer);
+      clearInterval(firstLoadTimer);
       if (reconcileTimer) clearInterval(reconcileTimer);
       const result = await server.shutdown(config.shutdownGraceMs);
       await prober.stop();
