@@ -209,6 +209,20 @@ function tmpfsMount(target: string, sizeBytes: number): Docker.MountSettings {
   return { Type: 'tmpfs', Source: '', Target: target, TmpfsOptions: { SizeBytes: sizeBytes, Mode: TMPFS_MODE } };
 }
 
+/**
+ * Mounts in the order `docker service update` writes them back (by Source, then Target; a tmpfs has none): Swarm
+ * compares the task template as sent, so after an operator's CLI update (even `--force`) any other order would make
+ * the next apply replace every task although nothing changed.
+ */
+function cliMountOrder(mounts: Docker.MountSettings[]): Docker.MountSettings[] {
+  const key = (m: Docker.MountSettings): [string, string] => [m.Source ?? '', m.Target];
+  return [...mounts].sort((a, b) => {
+    const [sa, ta] = key(a);
+    const [sb, tb] = key(b);
+    return sa !== sb ? (sa < sb ? -1 : 1) : ta < tb ? -1 : ta > tb ? 1 : 0;
+  });
+}
+
 function sizeText(bytes: number): string {
   if (bytes % (1024 * MIB) === 0) return `${bytes / (1024 * MIB)} GiB`;
   return bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`;
@@ -318,7 +332,7 @@ export function compileChallengeService(challenge: Challenge, tokenSecretName: s
         Image: challenge.image,
         Env: sortedEnv(env),
         // /data (the volume) is the only persistent writable path; the tmpfs mounts (noexec) are the others.
-        Mounts: [{ Type: 'volume', Source: challengeVolumeName(challenge.slug), Target: '/data' }, ...hardening.tmpfs],
+        Mounts: cliMountOrder([{ Type: 'volume', Source: challengeVolumeName(challenge.slug), Target: '/data' }, ...hardening.tmpfs]),
         Secrets: secrets,
         StopGracePeriod: STOP_GRACE_PERIOD_NS,
         ...hardening.container,
@@ -383,7 +397,7 @@ export function compileMasterService(
       ContainerSpec: {
         Image: state.master.image,
         Env: sortedEnv(env),
-        Mounts: mounts,
+        Mounts: cliMountOrder(mounts),
         Secrets: secrets,
         ...(dockerSocketGid !== undefined ? { Groups: [String(dockerSocketGid)] } : {}),
         StopGracePeriod: STOP_GRACE_PERIOD_NS,

@@ -108,7 +108,7 @@ test('docker inspect of its task and container shows the default hardening', asy
     { ReadOnly: c.ReadOnly, Init: c.Init, CapabilityDrop: c.CapabilityDrop, CapabilityAdd: c.CapabilityAdd, Ulimits: c.Ulimits, Pids: spec.Resources?.Limits?.Pids },
     { ReadOnly: true, Init: true, CapabilityDrop: ['ALL'], CapabilityAdd: undefined, Ulimits: [{ Name: 'nofile', Hard: 1024, Soft: 1024 }], Pids: 512 },
   );
-  assert.deepEqual(c.Mounts?.map((m) => [m.Type, m.Target]), [['volume', '/data'], ['tmpfs', '/tmp']]);
+  assert.deepEqual(c.Mounts?.map((m) => [m.Type, m.Target]), [['tmpfs', '/tmp'], ['volume', '/data']]);
   const host = (await docker.getContainer(containerId).inspect()).HostConfig as unknown as Record<string, unknown>;
   assert.deepEqual(
     { ReadonlyRootfs: host.ReadonlyRootfs, Init: host.Init, CapDrop: host.CapDrop, PidsLimit: host.PidsLimit },

@@ -24,11 +24,11 @@ test('a challenge with no hardening section runs read-only, with init, every cap
   assert.deepEqual(container.Ulimits, [{ Name: 'nofile', Soft: 1024, Hard: 1024 }]);
 });
 
-test('/data (its volume) and a 512 MiB tmpfs on /tmp are the only writable mounts', () => {
+test('/data (its volume) and a 512 MiB tmpfs on /tmp are the only writable mounts, in the order the Docker CLI writes them', () => {
   const container = task(challengeService()).ContainerSpec!;
   assert.deepEqual(container.Mounts, [
-    { Type: 'volume', Source: 'challenge-beta-data', Target: '/data' },
     { Type: 'tmpfs', Source: '', Target: '/tmp', TmpfsOptions: { SizeBytes: 512 * 1024 * 1024, Mode: 0o1777 } },
+    { Type: 'volume', Source: 'challenge-beta-data', Target: '/data' },
   ]);
 });
 

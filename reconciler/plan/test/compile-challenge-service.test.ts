@@ -34,7 +34,7 @@ test('token secret at /run/secrets/base/challenge_token readable by uid 1000 (04
     { SecretName: 'challenge-alpha-token-aaaaaaaaaaaa', File: { Name: '/run/secrets/base/challenge_token', UID: '1000', GID: '1000', Mode: 0o400 } },
     { SecretName: 'judge-token', File: { Name: '/run/secrets/judge-token', UID: '1000', GID: '1000', Mode: 0o400 } },
   ]);
-  assert.deepEqual(c.Mounts?.[0], { Type: 'volume', Source: 'challenge-alpha-data', Target: '/data' });
+  assert.deepEqual(c.Mounts?.find((m) => m.Target === '/data'), { Type: 'volume', Source: 'challenge-alpha-data', Target: '/data' });
 });
 
 test('placement, dnsrr, networks with the service name as alias, limits, restart/update/rollback config', () => {

@@ -15,10 +15,11 @@ test('the master service: host-mode port, every network, the Docker socket, admi
   assert.deepEqual(task.Networks?.map((n) => [n.Target, n.Aliases]), [['challenges', ['base-master']], ['workers', ['base-master']]]);
   const c = task.ContainerSpec!;
   assert.equal(c.Image, '127.0.0.1:5000/base/node-runtime:20.20.2@sha256:2d23f53a8e67e636aec45dcccca869d6662e8c431a00d4f273b95efe95e7f9fe');
+  // In the order `docker service update` writes them back (by source, then target).
   assert.deepEqual(c.Mounts, [
+    { Type: 'tmpfs', Source: '', Target: '/tmp', TmpfsOptions: { SizeBytes: 64 * 1024 * 1024, Mode: 0o1777 } },
     { Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' },
     { Type: 'volume', Source: 'base-master-data', Target: '/var/lib/base' },
-    { Type: 'tmpfs', Source: '', Target: '/tmp', TmpfsOptions: { SizeBytes: 64 * 1024 * 1024, Mode: 0o1777 } },
   ]);
   // Every active challenge's token (pending names here: not minted yet), one file per slug, owned by uid 1000, 0400.
   assert.deepEqual(c.Secrets?.map((s) => [s.SecretName, s.File?.Name]), [

@@ -30,7 +30,7 @@ test('with the applied copy\'s folder: bind-mounted read-only, BASE_DESIRED_STAT
     { Type: 'bind', Source: '/var/lib/base/reconciler/applied-desired-state', Target: '/etc/base/desired-state', ReadOnly: true },
   );
   assert.ok(c.Env?.includes('BASE_DESIRED_STATE_FILE=/etc/base/desired-state/subnet.yaml'), (c.Env ?? []).join('\n'));
-  assert.deepEqual(c.Mounts?.map((m) => m.Target), ['/var/run/docker.sock', '/var/lib/base', '/tmp', '/etc/base/desired-state']);
+  assert.deepEqual(c.Mounts?.map((m) => m.Target), ['/tmp', '/etc/base/desired-state', '/var/run/docker.sock', '/var/lib/base']);
 });
 
 test('without it the master keeps the copy in its image: no mount, no variable', () => {

@@ -25,10 +25,10 @@ test('the master runs with a read-only root, init, no capability at all and a pr
 test('the master writes only to its data volume and a 64 MiB tmpfs on /tmp; the desired-state folder stays read-only', () => {
   const c = masterTask({ appliedDesiredStateDir: '/var/lib/base-reconciler/applied' }).ContainerSpec!;
   const writable = (c.Mounts ?? []).filter((m) => m.ReadOnly !== true && m.Type !== 'bind');
-  assert.deepEqual(writable.map((m) => [m.Type, m.Target]), [['volume', '/var/lib/base'], ['tmpfs', '/tmp']]);
+  assert.deepEqual(writable.map((m) => [m.Type, m.Target]), [['tmpfs', '/tmp'], ['volume', '/var/lib/base']]);
   assert.deepEqual(c.Mounts?.find((m) => m.Type === 'tmpfs')?.TmpfsOptions, { SizeBytes: 64 * 1024 * 1024, Mode: 0o1777 });
   assert.deepEqual(c.Mounts?.filter((m) => m.Type === 'bind').map((m) => [m.Target, m.ReadOnly ?? false]), [
-    ['/var/run/docker.sock', false],
     ['/etc/base/desired-state', true],
+    ['/var/run/docker.sock', false],
   ]);
 });
