@@ -4,6 +4,7 @@
  * so they also run (and report) when the schema found problems elsewhere.
  */
 import { checkBrokerPolicy } from './broker-policy-checks.ts';
+import { checkUpdatePolicies } from './update-policy-checks.ts';
 import { isSemverTag, parseImageRef } from './image-ref.ts';
 import { describeValue, formatPath } from './problem.ts';
 import { parseMemoryBytes, parseNanoCpus } from './resources.ts';
@@ -116,6 +117,7 @@ export function checkSemantics(data: unknown): Finding[] {
   const broker = asDict(root.broker);
   if (broker) checkImage(findings, broker.image, ['broker', 'image'], environment);
   checkBrokerPolicy(findings, root, environment);
+  checkUpdatePolicies(findings, root);
   return findings;
 }
 

@@ -70,6 +70,7 @@ export interface Subnet {
 }
 export interface Master {
   image: ImageRef;
+  update?: UpdatePolicy;
   /**
    * Swarm service name of the master; its data volume is <service_name>-data, its signing-key secret <service_name>-signing-key-<hash12> and its overlay alias the same name. Lower-case DNS label of at most 39 characters (the secret name adds 25). Change it only to run a second subnet (or a test) beside another on one Swarm.
    */
@@ -86,6 +87,23 @@ export interface Master {
    * Name of an operator-created Swarm secret holding the control-plane PostgreSQL URL; mounted into base-master at /run/secrets/base/database_url (BASE_DATABASE_URL_FILE). Required in production.
    */
   database_url_secret?: string;
+}
+/**
+ * How base images check/update keeps this image current (exactly one of channel and semver): channel follows a mutable tag's digest, semver picks the newest registry tag matching a range; either way the file gets tag@digest.
+ */
+export interface UpdatePolicy {
+  /**
+   * The mutable tag to follow (e.g. latest); it must be the image's own tag. A moved tag gives the image its new digest.
+   */
+  channel?: string;
+  /**
+   * A SemVer range (npm semver syntax, e.g. ^2.3 or ~1.4.0 or >=2 <3); the newest registry tag satisfying it (pre-releases excluded) is pinned by digest.
+   */
+  semver?: string;
+  /**
+   * commit: base images update commits the new reference; pull-request: proposed on a branch for review.
+   */
+  mode?: 'commit' | 'pull-request';
 }
 export interface Network {
   name: ObjectName;
@@ -139,6 +157,7 @@ export interface Labels {
  */
 export interface Broker {
   image: ImageRef;
+  update?: UpdatePolicy;
   /**
    * Port on the broker's internal overlay (never published on a host).
    */
@@ -219,6 +238,7 @@ export interface Challenge {
   name: string;
   description?: string;
   image: ImageRef;
+  update?: UpdatePolicy;
   /**
    * Version of the challenge shown in /v1/registry (usually the image tag).
    */
