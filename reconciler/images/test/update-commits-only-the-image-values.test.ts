@@ -67,6 +67,9 @@ challenges:
     status: active
     emission_percent: 10
     update: { semver: "1.x", mode: pull-request }
+broker:
+  image: reg.example/base/broker:latest
+  update: { channel: latest }
 `;
 
 const registry = () =>
@@ -76,6 +79,7 @@ const registry = () =>
       'reg.example/base/master:latest': D('b'),
       'reg.example/base/alpha:2.4.0': D('d'),
       'reg.example/base/gamma:1.1.0': D('f'),
+      'reg.example/base/broker:latest': D('9'),
     },
   );
 
@@ -83,13 +87,14 @@ test('check reports each image with a policy, old and new, in file order; the re
   const fake = registry();
   const { report } = await checkImages(TEXT, 'subnet.yaml', requireValid(parseDesiredState(TEXT, 'subnet.yaml')), fake);
   assert.equal(report.format_version, 1);
-  assert.equal(report.updates, 3);
+  assert.equal(report.updates, 4);
   assert.deepEqual(
     report.images.map((c) => [c.path, c.line, c.column, c.action, c.to, c.mode]),
     [
       ['master.image', 10, 10, 'update', `reg.example/base/master:latest@${D('b')}`, 'commit'],
       ['challenges[0].image', 17, 12, 'update', `reg.example/base/alpha:2.4.0@${D('d')}`, 'commit'],
       ['challenges[2].image', 29, 12, 'update', `reg.example/base/gamma:1.1.0@${D('f')}`, 'pull-request'],
+      ['broker.image', 34, 10, 'update', `reg.example/base/broker:latest@${D('9')}`, 'commit'],
     ],
   );
   // The channel needs no tag list; beta (no policy) is never asked about.
@@ -99,10 +104,10 @@ test('check reports each image with a policy, old and new, in file order; the re
   const text = renderImageReportText(report, { color: false });
   assert.match(text, /^~ master\.image \(channel latest, mode commit\) subnet\.yaml:10:10\n/);
   assert.match(text, /  -> reg\.example\/base\/alpha:2\.4\.0@sha256:d{64}\n    tag 2\.3\.0 -> 2\.4\.0, digest sha256:cccccccccccc -> sha256:dddddddddddd\n/);
-  assert.match(text, /\n3 image updates, 0 current\.\n$/);
+  assert.match(text, /\n4 image updates, 0 current\.\n$/);
   assert.deepEqual(JSON.parse(renderImageReportJson(report)), JSON.parse(JSON.stringify(report)));
   const markdown = renderImageReportMarkdown(report, { title: 'subnet.yaml' });
-  assert.match(markdown, /^### Base images: subnet\.yaml\n\n\*\*3 image updates, 0 current\.\*\*\n/);
+  assert.match(markdown, /^### Base images: subnet\.yaml\n\n\*\*4 image updates, 0 current\.\*\*\n/);
   assert.match(markdown, /\| `challenges\[0\]\.image` \| semver \^2\.3 \| commit \| 2\.3\.0 -> 2\.4\.0 \| `sha256:cccccccccccc` → `sha256:dddddddddddd` \|/);
 });
 
@@ -141,9 +146,10 @@ test('update rewrites only the commit-mode image values and commits exactly that
   git(repo, 'add', 'other.txt');
 
   const result = await updateImages(file, registry());
-  assert.deepEqual(result.applied.map((c) => c.path), ['master.image', 'challenges[0].image']);
+  assert.deepEqual(result.applied.map((c) => c.path), ['master.image', 'challenges[0].image', 'broker.image']);
   assert.deepEqual(result.proposed.map((c) => c.path), ['challenges[2].image']);
-  const expected = TEXT.replace(`master:latest@${D('a')}`, `master:latest@${D('b')}`).replace(`alpha:2.3.0@${D('c')}`, `alpha:2.4.0@${D('d')}`);
+  const expected = TEXT.replace(`master:latest@${D('a')}`, `master:latest@${D('b')}`).replace(`alpha:2.3.0@${D('c')}`, `alpha:2.4.0@${D('d')}`)
+    .replace('broker:latest\n', `broker:latest@${D('9')}\n`);
   assert.equal(readFileSync(file, 'utf8'), expected);
   assert.equal(git(repo, 'rev-parse', 'HEAD').trim(), result.commit);
   assert.equal(git(repo, 'show', '--name-only', '--format=', 'HEAD').trim(), 'subnet.yaml');
@@ -151,11 +157,12 @@ test('update rewrites only the commit-mode image values and commits exactly that
   assert.equal(
     git(repo, 'log', '-1', '--format=%B').trim(),
     [
-      'images: update master.image, challenges[0].image',
+      'images: update master.image, challenges[0].image, broker.image',
       '',
       'base images update on subnet.yaml:',
       `master.image: reg.example/base/master:latest@${D('a')} -> reg.example/base/master:latest@${D('b')}`,
       `challenges[0].image: reg.example/base/alpha:2.3.0@${D('c')} -> reg.example/base/alpha:2.4.0@${D('d')}`,
+      `broker.image: reg.example/base/broker:latest -> reg.example/base/broker:latest@${D('9')}`,
     ].join('\n'),
   );
   // Run again: everything in commit mode is current, no new commit.
