@@ -11,23 +11,18 @@ import type { PathSegment } from './yaml-source.ts';
 type Dict = Record<string, unknown>;
 const asDict = (value: unknown): Dict | undefined => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Dict) : undefined);
 
-/** The image-bearing objects that may carry `update:`, as paths to the object. */
-export function imageOwners(root: Dict): PathSegment[][] {
-  const owners: PathSegment[][] = [];
-  if (asDict(root.master)) owners.push(['master']);
-  if (Array.isArray(root.challenges)) root.challenges.forEach((c, i) => asDict(c) && owners.push(['challenges', i]));
-  if (asDict(root.broker)) owners.push(['broker']);
-  return owners;
+/** The image-bearing objects that may carry `update:` (master, each challenge, broker), with their paths. */
+function imageOwners(root: Dict): Array<{ path: PathSegment[]; owner: Dict }> {
+  const owners: Array<{ path: PathSegment[]; owner: Dict | undefined }> = [{ path: ['master'], owner: asDict(root.master) }];
+  if (Array.isArray(root.challenges)) root.challenges.forEach((c, i) => owners.push({ path: ['challenges', i], owner: asDict(c) }));
+  owners.push({ path: ['broker'], owner: asDict(root.broker) });
+  return owners.filter((o): o is { path: PathSegment[]; owner: Dict } => o.owner !== undefined);
 }
 
 export function checkUpdatePolicies(findings: Finding[], root: Dict): void {
-  for (const owner of imageOwners(root)) {
-    let object: unknown = root;
-    for (const segment of owner) object = (object as Record<string | number, unknown>)[segment];
-    const holder = asDict(object);
-    const policy = asDict(holder?.update);
-    if (!holder || !policy) continue;
-    checkPolicy(findings, holder.image, policy, owner);
+  for (const { path, owner } of imageOwners(root)) {
+    const policy = asDict(owner.update);
+    if (policy) checkPolicy(findings, owner.image, policy, path);
   }
 }
 

@@ -123,3 +123,15 @@ test('the schema refuses an unknown mode and an unknown policy field', () => {
     assert.ok(result.problems.some((p) => p.rule.startsWith('schema.') && p.path.startsWith('challenges[0].update')), `${policy}: ${JSON.stringify(result.problems)}`);
   }
 });
+
+test("the broker's policy is checked like the others", () => {
+  assertReports({
+    name: 'broker without a tag',
+    text: withChallenges(undefined, `${HEADER}broker:\n  image: reg.example/base/broker\n  update: { channel: latest }\n`),
+    line: 14,
+    column: 3,
+    message: 'broker.update: found an update policy on "reg.example/base/broker", which has no tag',
+    contains: true,
+    rule: 'update-policy-needs-tag',
+  });
+});
