@@ -31,6 +31,10 @@ before(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'emptied/app', tags: null }));
       return;
     }
+    if (url.pathname === '/v2/hop/app/tags/list') {
+      res.writeHead(200, { 'content-type': 'application/json', link: '<http://elsewhere.invalid/v2/hop/app/tags/list?last=a>; rel="next"' }).end(JSON.stringify({ tags: ['a'] }));
+      return;
+    }
     if (url.pathname !== '/v2/team/app/tags/list') {
       res.writeHead(404).end();
       return;
@@ -53,8 +57,9 @@ test('listTags follows every page and answers the bearer challenge', async () =>
   requests.length = 0;
   assert.deepEqual(await listTags(ref('team/app')), ALL);
   const listed = requests.filter((r) => r.startsWith('GET /v2/'));
-  // Each page: one 401, then the authorized request; three pages.
-  assert.equal(listed.length, 6);
+  // One 401 and one token, then three authorized pages.
+  assert.equal(listed.length, 4);
+  assert.equal(requests.filter((r) => r.startsWith('GET /token')).length, 1);
   assert.ok(listed.includes('GET /v2/team/app/tags/list?n=2&last=1.1.0'), listed.join('\n'));
 });
 
@@ -65,4 +70,9 @@ test('a repository with no tags left is an empty list; an unknown one is a clear
     assert.match(error.message, /^nothing\/here not found at http:\/\/127\.0\.0\.1:\d+ \(HTTP 404\): push the image first$/);
     return true;
   });
+});
+
+test('a next page on another host is refused: the token never leaves the registry', async () => {
+  requests.length = 0;
+  await assert.rejects(listTags(ref('hop/app')), /the next page is on another host \(http:\/\/elsewhere\.invalid\); refused/);
 });
