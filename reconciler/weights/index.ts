@@ -13,6 +13,8 @@ export { loadSigningKey, loadOrCreateSigningKey, SigningKeyError } from './signi
 export { buildVector, VECTOR_FORMAT_VERSION, DEFAULT_EXPIRES_AFTER_SECONDS } from './vector.ts';
 export { countUnknownKeys } from './unknown-keys.ts';
 export { vectorSchemaProblems } from './vector-schema.ts';
+export { withProvenance, vectorId, provenanceProblem, PROTOCOL_VERSION, PUBLICATION_FIELDS } from './provenance.ts';
+export type { PublishedVector, VectorProvenance } from './provenance.ts';
 export type {
   BuildVectorInput,
   SealedVector,
