@@ -81,6 +81,25 @@ export class SwarmRunBackend {
     if (networkName) await removeNetworkWhenFree(this.docker, networkName);
   }
 
+  async removeNetwork(networkId: string): Promise<void> {
+    await this.docker
+      .getNetwork(networkId)
+      .remove()
+      .catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404) throw error;
+      });
+  }
+
+  /** A queued run (zero replicas) gets its one replica (or its one concurrent job). */
+  async promote(serviceId: string): Promise<void> {
+    const service = this.docker.getService(serviceId);
+    const inspected = (await service.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> & { Mode?: { Replicated?: { Replicas?: number }; ReplicatedJob?: { MaxConcurrent?: number; TotalCompletions?: number } } } };
+    const spec = structuredClone(inspected.Spec);
+    if (spec.Mode?.ReplicatedJob) spec.Mode.ReplicatedJob.MaxConcurrent = 1;
+    else spec.Mode = { Replicated: { Replicas: 1 } };
+    await service.update({ version: inspected.Version.Index, ...spec });
+  }
+
   /** The run's output so far, stdout and stderr apart, each capped to its last `capBytes`. */
   async logs(serviceId: string, capBytes: number): Promise<RunLogs> {
     const raw = (await this.docker.getService(serviceId).logs({ stdout: true, stderr: true, follow: false, timestamps: false })) as unknown as Buffer;

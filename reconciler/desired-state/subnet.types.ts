@@ -64,6 +64,10 @@ export interface Subnet {
    */
   epoch_interval_seconds: number;
   /**
+   * How long a sealed vector stays valid: expires_at = computed_at + this. Default: epoch_interval_seconds + 720 (one epoch plus the reference platform's 720 s window), so the latest vector is still valid when the next one is sealed. Must be at least epoch_interval_seconds (base validate refuses a shorter window).
+   */
+  vector_expiry_seconds?: number;
+  /**
    * The uid that receives unallocated emission.
    */
   burn_uid?: number;

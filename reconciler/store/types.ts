@@ -148,6 +148,15 @@ export interface ControlPlaneStore {
   /** Deletes the inputs of epochs strictly below `epoch`; returns how many. */
   pruneEpochInputsBefore(epoch: number): Promise<number>;
 
+  /**
+   * Records a signed upload's nonce for `hotkey` until `expiresAt`, atomically. true: first use, now recorded;
+   * false: the same (hotkey, nonce) is recorded and not expired at `now` (a replay; nothing changes). A record
+   * expired at `now` is replaced, so a nonce is refused exactly while its record lives, across restarts.
+   */
+  claimUploadNonce(hotkey: string, nonce: string, expiresAt: string, now: string): Promise<boolean>;
+  /** Deletes the nonce records expired at `now` (expires_at <= now); returns how many. */
+  pruneUploadNonces(now: string): Promise<number>;
+
   /** Small JSON key-value for reconciler state (e.g. the last plan). */
   getState<T = unknown>(key: string): Promise<T | null>;
   putState(key: string, value: unknown): Promise<void>;

@@ -57,6 +57,14 @@ export function checkNonEmptyString(value: unknown, field: string): string {
   return value;
 }
 
+/** A signed upload's hotkey or nonce: printable ASCII without spaces, 1 to 128 characters. */
+export function checkNonceKey(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^[!-~]{1,128}$/.test(value)) {
+    throw new StoreInputError(`${field}: expected 1 to 128 printable characters without spaces, found ${describe(value)}`);
+  }
+  return value;
+}
+
 export function checkLimit(limit: unknown): number {
   if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
     throw new StoreInputError(`limit: expected an integer from 1 to ${MAX_LIST_LIMIT}, found ${describe(limit)}`);

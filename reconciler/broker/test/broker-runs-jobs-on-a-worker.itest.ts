@@ -14,6 +14,10 @@ import { formatImageRef, parseImageRef } from '../../desired-state/image-ref.ts'
 import { dockerClient } from '../../live/observe.ts';
 import { testbedDockerSocket, testbedRegistryImage } from '../../plan/test/support/test-objects.ts';
 import type { BrokerPolicy } from '../policy.ts';
+import { admitRun } from '../admit-run.ts';
+import { compileRun } from '../compile-run.ts';
+import { reapOnce } from '../reap-once.ts';
+import { parseRunRequest } from '../run-request.ts';
 import { createBrokerServer } from '../server.ts';
 import { SwarmRunBackend } from '../swarm-backend.ts';
 
@@ -144,4 +148,36 @@ test('authentication and policy answer with the reference strings', { skip }, as
   assert.deepEqual([notAllowed.status, notAllowed.body.detail], [400, 'Docker image is not allowed: 127.0.0.1:5000/base/other:1.0.0']);
   const health = await fetch(`${origin}/health`);
   assert.deepEqual(await health.json(), { status: 'ok' });
+});
+
+test('the reaper, from Swarm objects alone: a run past its deadline is removed, the queued run behind it promoted', { skip }, async () => {
+  const backend = new SwarmRunBackend(docker);
+  const current = policy(1);
+  const grant = current.grants.get(SLUG)!;
+  const create = async (runId: string, queued: boolean, receivedAt: Date) => {
+    const parsed = parseRunRequest({ job_id: 'reaper', image, command: ['node', '-e', 'setTimeout(() => {}, 120000)'], timeout_seconds: 60 });
+    assert.ok(parsed.ok);
+    const admission = admitRun(parsed.request, { slug: SLUG, grant, defaults: current.defaults, datasets: current.datasets, production: false });
+    assert.ok(admission.ok);
+    return backend.create(compileRun(admission.run, { runId, receivedAt, api: 'compat', mode: 'replicated', queued, policyRevision: 'itest', encryptNetwork: false }));
+  };
+  const suffix = randomBytes(4).toString('hex');
+  // Received two minutes ago with a 60 s budget: past its deadline already.
+  const overdue = await create(`overdue${suffix}`, false, new Date(Date.now() - 120_000));
+  const waiting = await create(`waiting${suffix}`, true, new Date());
+  const reports = await reapOnce(backend, current, Date.now() / 1000);
+  assert.deepEqual(
+    reports.map((r) => [r.action.kind, r.action.runId, r.error ?? null]),
+    [
+      ['stop', `overdue${suffix}`, null],
+      ['promote', `waiting${suffix}`, null],
+    ],
+  );
+  const remaining = await docker.listServices({ filters: { label: [`base.challenge.slug=${SLUG}`] } });
+  assert.deepEqual(remaining.map((s) => [s.ID, s.Spec?.Mode?.Replicated?.Replicas]), [[waiting, 1]]);
+  assert.ok(!remaining.some((s) => s.ID === overdue));
+  // A second pass right away changes nothing: the promoted run is pending or running, within its budget.
+  assert.deepEqual((await reapOnce(backend, current, Date.now() / 1000)).map((r) => r.action.kind), []);
+  await backend.remove(waiting, `bjn-waiting${suffix}`);
+  assert.deepEqual(await leftovers(), []);
 });

@@ -28,11 +28,12 @@ export function register(program: Command): void {
         const port = Number(flags.port);
         if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port: expected a port number, found ${JSON.stringify(flags.port)}`);
         const desired = flags.desired ?? process.env.BASE_DESIRED_STATE_FILE ?? DEFAULT_DESIRED_STATE_FILE;
-        const [{ policyFromFiles }, { createBrokerServer }, { SwarmRunBackend }, { dockerClient }] = await Promise.all([
+        const [{ policyFromFiles }, { createBrokerServer }, { SwarmRunBackend }, { dockerClient }, { reapOnce }] = await Promise.all([
           import('../../broker/policy-file.ts'),
           import('../../broker/server.ts'),
           import('../../broker/swarm-backend.ts'),
           import('../../live/observe.ts'),
+          import('../../broker/reap-once.ts'),
         ]);
         const policy = policyFromFiles(desired, flags.tokenHashes);
         try {
@@ -44,11 +45,31 @@ export function register(program: Command): void {
         // Swarm jobs (ReplicatedJob) remove cleanly only where every node runs Engine 24 or later.
         const nodes = (await docker.listNodes()) as Array<{ Description?: { Engine?: { EngineVersion?: string } } }>;
         const allModern = nodes.length > 0 && nodes.every((n) => Number((n.Description?.Engine?.EngineVersion ?? '0').split('.')[0]) >= 24);
-        const server = createBrokerServer({ policy, backend: new SwarmRunBackend(docker), mode: allModern ? 'replicated-job' : 'replicated', encryptNetwork: flags.encryptRunNetworks });
+        const backend = new SwarmRunBackend(docker);
+        const server = createBrokerServer({ policy, backend, mode: allModern ? 'replicated-job' : 'replicated', encryptNetwork: flags.encryptRunNetworks });
         await new Promise<void>((resolve) => server.listen(port, flags.host, resolve));
+        // The reaper: deadlines, queue timeouts, retention and promotion, decided from Swarm objects every 5 s.
+        let reaping = false;
+        const reaper = setInterval(() => {
+          if (reaping) return;
+          reaping = true;
+          reapOnce(backend, policy(), Date.now() / 1000)
+            .then((reports) => {
+              for (const { action, error } of reports) {
+                process.stderr.write(`broker: reaper ${action.kind} run ${action.runId}${'outcome' in action ? ` (${action.outcome}: ${action.reason})` : ''}${error ? ` failed: ${error}` : ''}\n`);
+              }
+            })
+            .catch((error: unknown) => process.stderr.write(`broker: reaper pass failed: ${error instanceof Error ? error.message : String(error)}\n`))
+            .finally(() => {
+              reaping = false;
+            });
+        }, 5000);
         process.stderr.write(`broker: listening on ${flags.host}:${port} (${allModern ? 'replicated-job' : 'replicated, restart none'} runs)\n`);
         await new Promise<void>((resolve) => {
-          const stop = () => server.close(() => resolve());
+          const stop = () => {
+            clearInterval(reaper);
+            server.close(() => resolve());
+          };
           process.once('SIGTERM', stop);
           process.once('SIGINT', stop);
         });
