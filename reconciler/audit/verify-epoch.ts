@@ -7,7 +7,7 @@ import { canonicalJson, vectorDigest, verifyVector } from '../weights/index.ts';
 import type { SealedVector, UnsealedVector } from '../weights/index.ts';
 import { hotkeyToUidDigest, parseEpochInputs, vectorFromEpochInputs } from '../weights/epoch-inputs.ts';
 import type { EpochInputs } from '../weights/epoch-inputs.ts';
-import { normalizeRawWeights, snapshotDigest } from '../store/snapshot-digest.ts';
+import { normalizeRawWeights, snapshotDigest } from '../weights/snapshot-digest.ts';
 
 export type EpochStatus = 'verified' | 'mismatch' | 'unverifiable';
 

@@ -10,7 +10,7 @@ import { storeWeightsReader } from '../../master/store-weights-reader.ts';
 import { startTestMaster, type TestMaster } from '../../master/test/support.ts';
 import { openStore, type ControlPlaneStore } from '../../store/index.ts';
 import { EPOCH, farFuture, twoChallengeSubnet, type Subnet } from '../../epoch/test/support.ts';
-import { normalizeRawWeights, snapshotDigest } from '../../store/snapshot-digest.ts';
+import { normalizeRawWeights, snapshotDigest } from '../../weights/snapshot-digest.ts';
 import { vectorFromEpochInputs, type EpochInputs } from '../../weights/epoch-inputs.ts';
 import { sealVector, type SealedVector, type UnsealedVector } from '../../weights/index.ts';
 import { runVerify, type VerifySummary } from '../run-verify.ts';
