@@ -158,6 +158,8 @@ up() {
 
   step "Open"
   cat <<EOT
+    $ORIGIN/   the status page: open it in a browser
+    $ORIGIN/v1/challenges/dashboard.svg
     $ORIGIN/v1/registry
     $ORIGIN/v1/weights/latest
     $ORIGIN/health

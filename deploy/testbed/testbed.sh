@@ -32,7 +32,7 @@ DB_PASSWORD_FILE="${STATE_DIR}/postgres-password"
 BASE_IMAGE_REPO="base/node-runtime"
 NODE_BIN="/usr/bin/node"
 BUSYBOX_BIN="/bin/busybox"
-REQUIRED_PACKAGES=(docker.io docker-registry postgresql iproute2 busybox-static util-linux curl)
+REQUIRED_PACKAGES=(docker.io docker-registry postgresql iproute2 busybox-static util-linux curl chromium fonts-dejavu-core)
 
 export DOCKER_HOST="unix://${DOCKER_SOCKET}"
 export DOCKER_BUILDKIT=0

@@ -3,6 +3,7 @@
  * what env may carry, resource quantities. Each finding names its own rule. The checks read the data defensively,
  * so they also run (and report) when the schema found problems elsewhere.
  */
+import { checkBrokerPolicy } from './broker-policy-checks.ts';
 import { isSemverTag, parseImageRef } from './image-ref.ts';
 import { describeValue, formatPath } from './problem.ts';
 import { parseMemoryBytes, parseNanoCpus } from './resources.ts';
@@ -112,6 +113,9 @@ export function checkSemantics(data: unknown): Finding[] {
   });
 
   checkDevelopmentMetagraph(findings, root, environment);
+  const broker = asDict(root.broker);
+  if (broker) checkImage(findings, broker.image, ['broker', 'image'], environment);
+  checkBrokerPolicy(findings, root, environment);
   return findings;
 }
 

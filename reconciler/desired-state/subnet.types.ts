@@ -5,8 +5,18 @@
  */
 export type ImageRef = string;
 export type ObjectName = string;
+export type DatasetName = string;
+/**
+ * A size, e.g. 512m, 4g, 8MiB, or bytes.
+ */
+export type ByteQuantity = string | number;
 export type SecretName = string;
 export type HttpUrl = string;
+export type JobUser = string;
+/**
+ * An absolute path.
+ */
+export type AbsolutePath = string;
 
 /**
  * Desired state of a BASE subnet: desired-state/subnet.yaml. The reconciler converges a Docker Swarm to it.
@@ -26,6 +36,7 @@ export interface SubnetDesiredState {
    * Manually enrolled Swarm worker nodes; the reconciler sets their labels and availability.
    */
   workers?: Worker[];
+  broker?: Broker;
   challenges: Challenge[];
   /**
    * Static hotkey -> uid map, used instead of the chain's metagraph in development.
@@ -106,12 +117,99 @@ export interface Worker {
    */
   availability?: 'active' | 'pause' | 'drain';
   labels?: Labels;
+  /**
+   * How many NVIDIA-GPU generic resources the node's daemon advertises (node-generic-resources in its daemon.json); broker GPU quotas are checked against it.
+   */
+  gpus?: number;
+  /**
+   * broker.datasets staged on this node; the reconciler sets the node label base.dataset.<name>=<version> for each, and broker runs that mount a dataset are constrained to such nodes.
+   *
+   * @maxItems 64
+   */
+  datasets?: DatasetName[];
 }
 /**
  * Extra node labels; the base. prefix is reserved for the reconciler.
  */
 export interface Labels {
   [k: string]: string;
+}
+/**
+ * The evaluation-job broker (base-broker on the manager): its image and the policy every challenge's jobs: grant lives within.
+ */
+export interface Broker {
+  image: ImageRef;
+  /**
+   * Port on the broker's internal overlay (never published on a host).
+   */
+  port?: number;
+  /**
+   * Applied when a run request omits the field (the reference broker's values unless set).
+   */
+  defaults?: {
+    timeout_seconds?: number;
+    /**
+     * How long a run may wait queued or pending before it ends unschedulable.
+     */
+    queue_timeout_seconds?: number;
+    /**
+     * CPUs, e.g. 2 or "1.5".
+     */
+    cpus?: number | string;
+    /**
+     * A size, e.g. 512m, 4g, 8MiB, or bytes.
+     */
+    memory?: string | number;
+    pids?: number;
+    /**
+     * tmpfs mounts (path: size), noexec,nosuid.
+     */
+    tmpfs?: {
+      [k: string]: ByteQuantity;
+    };
+    /**
+     * The user a run gets when its request names none (omitted: the image's USER).
+     */
+    user?: string;
+    stop_grace_seconds?: number;
+  };
+  /**
+   * Hard caps over all challenges.
+   */
+  limits?: {
+    max_concurrent?: number;
+    max_concurrent_gpus?: number;
+    /**
+     * A size, e.g. 512m, 4g, 8MiB, or bytes.
+     */
+    max_request_bytes?: string | number;
+  };
+  retention?: {
+    /**
+     * How long a finished run's service and tasks are kept.
+     */
+    finished_job_seconds?: number;
+    /**
+     * How long a run's stored status, logs and artifacts are kept.
+     */
+    result_seconds?: number;
+  };
+  /**
+   * Read-only datasets staged on worker nodes (see workers[].datasets).
+   *
+   * @maxItems 64
+   */
+  datasets?: {
+    name: DatasetName;
+    /**
+     * Set as the value of the node label base.dataset.<name>.
+     */
+    version: string;
+    /**
+     * An absolute path.
+     */
+    path: string;
+  }[];
 }
 export interface Challenge {
   /**
@@ -167,6 +265,7 @@ export interface Challenge {
    * @maxItems 64
    */
   signed_routes?: SignedRoute[];
+  jobs?: Jobs;
 }
 export interface Resources {
   /**
@@ -205,4 +304,82 @@ export interface SignedRoute {
    * The challenge-local path after /challenges/<slug>, matched segment by segment on the proxy's canonical (decoded) path: a literal segment matches itself exactly, {name} matches any one segment. Example: /submissions/{id}/env.
    */
   path: string;
+}
+/**
+ * What this challenge may run through the broker. A challenge without jobs: gets no broker access.
+ */
+export interface Jobs {
+  /**
+   * Exact image repositories, without tag or digest (run requests name those); compared canonicalised, never as prefixes.
+   *
+   * @minItems 1
+   * @maxItems 32
+   */
+  images: [string, ...string[]];
+  /**
+   * The worker classes (workers[].workload) its runs may be placed on.
+   *
+   * @minItems 1
+   */
+  classes: ['cpu' | 'gpu', ...('cpu' | 'gpu')[]];
+  /**
+   * Pending plus running runs of this challenge.
+   */
+  max_concurrent?: number;
+  /**
+   * Runs waiting beyond max_concurrent (asynchronous API only; the reference's synchronous route answers 429 at max_concurrent).
+   */
+  max_queued?: number;
+  /**
+   * Sum of gpu_count over this challenge's live runs.
+   */
+  max_gpus?: number;
+  /**
+   * Maxima of one run; the defaults are the reference SDK's defaults, below which unmodified reference calls are refused.
+   */
+  per_job?: {
+    /**
+     * CPUs, e.g. 2 or "1.5".
+     */
+    max_cpus?: number | string;
+    /**
+     * A size, e.g. 512m, 4g, 8MiB, or bytes.
+     */
+    max_memory?: string | number;
+    max_pids?: number;
+    max_gpus?: number;
+    max_timeout_seconds?: number;
+    /**
+     * A size, e.g. 512m, 4g, 8MiB, or bytes.
+     */
+    max_input_bytes?: string | number;
+    /**
+     * A size, e.g. 512m, 4g, 8MiB, or bytes.
+     */
+    max_log_bytes?: string | number;
+    /**
+     * A size, e.g. 512m, 4g, 8MiB, or bytes.
+     */
+    max_artifact_bytes?: string | number;
+    /**
+     * Users a request may name (uid or uid:gid). Unset: only broker.defaults.user or the image's USER.
+     *
+     * @maxItems 32
+     */
+    allow_users?: JobUser[];
+  };
+  /**
+   * isolated: a per-run internal overlay with no route out; egress: attached to egress_network.
+   */
+  network?: 'isolated' | 'egress';
+  /**
+   * With network: egress, a network declared in networks: that the runs join.
+   */
+  egress_network?: string;
+  /**
+   * broker.datasets this challenge's runs get, read-only, at the given target path.
+   */
+  datasets?: {
+    [k: string]: AbsolutePath;
+  };
 }

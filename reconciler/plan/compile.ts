@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import path from 'node:path';
 import type { Challenge, SubnetDesiredState } from '../desired-state/subnet.types.ts';
 import { parseMemoryBytes, parseNanoCpus } from '../desired-state/resources.ts';
+import { datasetNodeLabel, effectiveJobsPolicy, jobsPolicyText } from '../desired-state/broker-policy.ts';
 import { effectiveSignedRoutes, signedRoutesText } from '../desired-state/signed-routes.ts';
 import {
   CHALLENGE_SLUG_LABEL,
@@ -59,6 +60,8 @@ export const SERVICE_LABELS = {
   port: 'base.challenge.port',
   /** The routes on which the miner signature headers pass (read by the master from the desired state; shown here). */
   signedRoutes: 'base.challenge.signed-routes',
+  /** The challenge's broker grant, every default filled in (read by the broker from the desired state; shown here). */
+  jobsPolicy: 'base.challenge.jobs-policy',
 } as const;
 
 export const ROLES = {
@@ -157,7 +160,7 @@ export function compile(state: SubnetDesiredState, options: CompileOptions = {})
   });
   intents.push({ kind: 'volume', name: masterDataVolumeName(masterName), labels: managed({ [OBJECT_ROLE_LABEL]: ROLES.master }) });
   intents.push(compileMasterService(state, signingKeyName, masterTokens, options.dockerSocketGid, options.appliedDesiredStateDir));
-  for (const worker of state.workers ?? []) intents.push(compileWorker(worker));
+  for (const worker of state.workers ?? []) intents.push(compileWorker(worker, state.broker?.datasets ?? []));
   return intents;
 }
 
@@ -219,6 +222,7 @@ export function compileChallengeService(challenge: Challenge, tokenSecretName: s
   if (challenge.version !== undefined) labels[SERVICE_LABELS.version] = challenge.version;
   const signedRoutes = signedRoutesText(effectiveSignedRoutes(challenge));
   if (signedRoutes !== '') labels[SERVICE_LABELS.signedRoutes] = signedRoutes;
+  if (challenge.jobs !== undefined) labels[SERVICE_LABELS.jobsPolicy] = jobsPolicyText(effectiveJobsPolicy(challenge.jobs));
 
   const secrets = [secretRef(tokenSecretName, CHALLENGE_TOKEN_TARGET, 0o400)];
   for (const declared of [...(challenge.secrets ?? [])].sort()) secrets.push(secretRef(declared, `/run/secrets/${declared}`, 0o400));
@@ -315,8 +319,15 @@ export function compileMasterService(
   return { kind: 'service', name, spec, slug: null };
 }
 
-export function compileWorker(worker: NonNullable<SubnetDesiredState['workers']>[number]): NodeIntent {
+export function compileWorker(
+  worker: NonNullable<SubnetDesiredState['workers']>[number],
+  datasets: NonNullable<NonNullable<SubnetDesiredState['broker']>['datasets']> = [],
+): NodeIntent {
   const labels: Record<string, string> = { ...(worker.labels ?? {}), [WORKLOAD_LABEL]: worker.workload };
+  for (const name of worker.datasets ?? []) {
+    const dataset = datasets.find((d) => d.name === name);
+    if (dataset) labels[datasetNodeLabel(name)] = dataset.version;
+  }
   const keys = Object.keys(labels).sort();
   labels[MANAGED_NODE_LABELS_LABEL] = keys.join(',');
   return { kind: 'node', hostname: worker.hostname, labels, availability: worker.availability ?? 'active' };

@@ -17,7 +17,7 @@ export const STATUS_CSS =
   'figure{margin:.5rem 0;padding:.6rem;background:var(--card);border-radius:6px}figcaption{font-size:.85rem;margin-top:.3rem}' +
   'dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.4rem 0}dt{color:var(--muted)}dd{margin:0}' +
   '.ok{color:var(--ok)}.failing,.failed,.degraded{color:var(--bad);font-weight:600}.carried{color:var(--bad)}' +
-  '.chart text.label{font:11px system-ui,sans-serif;fill:var(--fg)}.chart .grid{stroke:var(--line)}' +
+  'svg.chart.scaled{width:100%;max-width:48rem;height:auto}tbody th{white-space:nowrap}.chart text.label{font:11px system-ui,sans-serif;fill:var(--fg)}.chart .grid{stroke:var(--line)}' +
   '.ok-mark{fill:#009E73}.carried-mark{fill:none;stroke:#E69F00;stroke-width:2}.fail-mark{stroke:#D55E00;stroke-width:2.5}' +
   '.swatch{display:inline-block;width:.8em;height:.8em;margin-right:.35em;vertical-align:-.05em}.swatch svg{display:block}' +
   `${SLICE_CSS}`;

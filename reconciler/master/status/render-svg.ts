@@ -37,7 +37,7 @@ export function topUidsChart(top: ReadonlyArray<{ uid: number; weight: number }>
     return `<g><text class="label" x="${labelWidth - 6}" y="${y + 13}" text-anchor="end">uid ${t.uid}</text><rect class="${cls}" x="${labelWidth}" y="${y + 3}" width="${num(Math.max(w, 1))}" height="${rowHeight - 6}"><title>uid ${t.uid}${t.uid === burnUid ? ' (burn)' : ''}: ${percent(t.weight, 2)}</title></rect><text class="label" x="${num(labelWidth + Math.max(w, 1) + 6)}" y="${y + 13}">${percent(t.weight, 2)}</text></g>`;
   });
   const width = labelWidth + barWidth + 70;
-  return `<svg class="chart" role="img" viewBox="0 0 ${width} ${height}" width="100%" aria-label="Top uids by weight"><title>Top ${top.length} uids by weight</title>${rows.join('')}</svg>`;
+  return `<svg class="chart scaled" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" aria-label="Top uids by weight"><title>Top ${top.length} uids by weight</title>${rows.join('')}</svg>`;
 }
 
 /**
@@ -47,25 +47,28 @@ export function topUidsChart(top: ReadonlyArray<{ uid: number; weight: number }>
 export function historyChart(history: StatusModel['history'] & object): string {
   const step = 13;
   const plot = 80;
+  const pad = 8; // room above the 100 % label
   const left = 34;
   const width = left + Math.max(history.length, 1) * step + 4;
-  const height = plot + 30;
+  const height = pad + plot + 30;
+  const y = (share: number): string => num(pad + plot - share * plot);
   const axis = [0, 0.5, 1]
-    .map((v) => `<text class="label" x="${left - 4}" y="${num(plot - v * plot + 4)}" text-anchor="end">${v * 100}%</text><line class="grid" x1="${left}" x2="${width}" y1="${num(plot - v * plot)}" y2="${num(plot - v * plot)}"/>`)
+    .map((v) => `<text class="label" x="${left - 4}" y="${num(pad + plot - v * plot + 4)}" text-anchor="end">${v * 100}%</text><line class="grid" x1="${left}" x2="${width}" y1="${y(v)}" y2="${y(v)}"/>`)
     .join('');
+  const marks = pad + plot + 8;
   const bars = history.map((h, i) => {
     const x = left + i * step;
     const bh = Math.max(h.burn_share * plot, 0.5);
     const total = h.sources.fresh + h.sources.carried + h.sources.failed;
     const mark =
       h.sources.failed > 0
-        ? `<path class="fail-mark" d="M${x + 2} ${plot + 8}l8 8M${x + 10} ${plot + 8}l-8 8"/>`
+        ? `<path class="fail-mark" d="M${x + 2} ${marks}l8 8M${x + 10} ${marks}l-8 8"/>`
         : h.sources.carried > 0
-          ? `<rect class="carried-mark" x="${x + 2}" y="${plot + 8}" width="8" height="8"/>`
-          : `<rect class="ok-mark" x="${x + 2}" y="${plot + 8}" width="8" height="8"/>`;
-    return `<g data-epoch="${h.epoch}"><title>epoch ${h.epoch}: burn ${percent(h.burn_share)}, sources ${h.sources.fresh}/${total} fresh, ${h.sources.carried} carried, ${h.sources.failed} failed</title><rect class="burn" x="${x + 1}" y="${num(plot - bh)}" width="${step - 2}" height="${num(bh)}"/>${mark}</g>`;
+          ? `<rect class="carried-mark" x="${x + 2}" y="${marks}" width="8" height="8"/>`
+          : `<rect class="ok-mark" x="${x + 2}" y="${marks}" width="8" height="8"/>`;
+    return `<g data-epoch="${h.epoch}"><title>epoch ${h.epoch}: burn ${percent(h.burn_share)}, sources ${h.sources.fresh}/${total} fresh, ${h.sources.carried} carried, ${h.sources.failed} failed</title><rect class="burn" x="${x + 1}" y="${num(pad + plot - bh)}" width="${step - 2}" height="${num(bh)}"/>${mark}</g>`;
   });
-  return `<svg class="chart" role="img" viewBox="0 0 ${width} ${height}" width="100%" aria-label="Burn share and sources per epoch, last ${history.length} epochs"><title>Burn share and sources per epoch (last ${history.length})</title>${axis}${bars.join('')}</svg>`;
+  return `<svg class="chart scaled" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" aria-label="Burn share and sources per epoch, last ${history.length} epochs"><title>Burn share and sources per epoch (last ${history.length})</title>${axis}${bars.join('')}</svg>`;
 }
 
 const DASHBOARD_CSS =

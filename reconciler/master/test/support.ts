@@ -12,7 +12,7 @@ import { buildRegistry } from '../registry.ts';
 import { createMasterServer, type MasterServer, type MasterServerOptions } from '../server.ts';
 import type { ChallengeTasks } from '../swarm-status.ts';
 import { overlayUpstreams, targetResolver, upstreamTargets } from '../upstreams.ts';
-import { noWeightsReader, type WeightsReader } from '../weights-reader.ts';
+import { noWeightsReader, type WeightsReader, type WeightsVector } from '../weights-reader.ts';
 
 export { send, startUpstream } from '../proxy/test/support.ts';
 export type { RecordingUpstream, SimpleResponse } from '../proxy/test/support.ts';
@@ -99,6 +99,8 @@ export interface TestMasterOptions {
   desired?: SubnetDesiredState | null;
   adminToken?: string | null;
   weights?: WeightsReader;
+  /** Sealed vectors newest first, as the store lists them; absent = a master without a store. */
+  weightsHistory?: (limit: number, before?: number) => Promise<WeightsVector[]>;
   tasks?: ReadonlyMap<string, ChallengeTasks> | null;
   probes?: ReadonlyMap<string, ProbeResult>;
   health?: Partial<HealthInputs>;
@@ -126,6 +128,7 @@ export async function startTestMaster(options: TestMasterOptions = {}): Promise<
     metrics,
     log,
     weights: options.weights ?? noWeightsReader,
+    ...(options.weightsHistory ? { weightsHistory: options.weightsHistory } : {}),
     weightsRetryAfterSeconds: 12,
     registry: () =>
       buildRegistry({
