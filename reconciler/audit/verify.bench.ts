@@ -7,6 +7,7 @@
  * the aggregation the master runs to seal it. Prints one JSON object.
  * Run: node --import tsx reconciler/audit/verify.bench.ts
  */
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
@@ -26,21 +27,10 @@ const RUNS = 3;
 const TARGET_MS_PER_EPOCH = 50;
 const FIRST_EPOCH = 500_000;
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run verifies the same data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const next = random(21);
-const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-const hotkeys = Array.from({ length: HOTKEYS }, () => `5${Array.from({ length: 47 }, () => BASE58[Math.floor(next() * 58)]).join('')}`);
+// Deterministic data, the same every run: hotkeys from a hash of their index, scores from a multiplicative hash.
+const hotkeys = Array.from({ length: HOTKEYS }, (_, i) => `5${createHash('sha256').update(`hotkey-${i}`).digest('hex').slice(0, 47)}`);
 const hotkeyToUid = Object.fromEntries(hotkeys.map((hotkey, i) => [hotkey, i + 1]));
+const score = (epoch: number, challenge: number, hotkey: number) => (((epoch * 31 + challenge * 7919 + hotkey * 104_729) >>> 0) % 9973) / 10 + 0.1;
 
 await cryptoWaitReady();
 const keypair = sr25519PairFromSeed(new Uint8Array(32).fill(3));
@@ -56,7 +46,7 @@ for (let e = 0; e < EPOCHS; e++) {
     format_version: 1,
     epoch,
     challenge_results: Array.from({ length: CHALLENGES }, (_, c) => {
-      const weights = Object.fromEntries(hotkeys.map((hotkey) => [hotkey, Math.round(next() * 1e6) / 1e3]));
+      const weights = Object.fromEntries(hotkeys.map((hotkey, h) => [hotkey, score(e, c, h)]));
       return {
         slug: `challenge-${c}`,
         emission_percent: 3,
