@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as apply from './apply.ts';
+import * as broker from './broker.ts';
 import * as challenge from './challenge.ts';
 import * as pin from './pin.ts';
 import * as plan from './plan.ts';
@@ -18,4 +19,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [apply, challenge, pin, plan, reconcile, serve, submitter, token, validate, volume, weights, worker];
+export const commandModules: CommandModule[] = [apply, broker, challenge, pin, plan, reconcile, serve, submitter, token, validate, volume, weights, worker];
