@@ -6,7 +6,7 @@ import pg from 'pg';
 import { StoreConfigError, StoreConflictError, StoreError, StoreUnavailableError, VectorSealConflictError } from './errors.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import { redactDatabaseUrl, scrubDatabaseSecrets } from './redact.ts';
-import { snapshotDigest } from './snapshot-digest.ts';
+import { snapshotDigest } from '../weights/snapshot-digest.ts';
 import type {
   ApplyObjectOutcome,
   ApplyOutcome,

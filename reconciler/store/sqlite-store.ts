@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 
 import { StoreConfigError, StoreConflictError, StoreError, StoreUnavailableError, VectorSealConflictError } from './errors.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
-import { snapshotDigest } from './snapshot-digest.ts';
+import { snapshotDigest } from '../weights/snapshot-digest.ts';
 import type {
   ApplyObjectOutcome,
   ApplyOutcome,

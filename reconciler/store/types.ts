@@ -55,11 +55,8 @@ export interface ApplyRecord {
   durationMs: number;
 }
 
-/**
- * A challenge's raw answer, as received (hotkey order kept: aggregation adds hotkeys in first-seen order).
- * JSON has no NaN/Infinity: a non-finite number is stored as null (aggregation drops both alike).
- */
-export type RawWeights = Record<string, number | null>;
+export type { RawWeights } from '../weights/snapshot-digest.ts';
+import type { RawWeights } from '../weights/snapshot-digest.ts';
 
 export interface SnapshotInput {
   slug: string;

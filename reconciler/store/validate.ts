@@ -1,6 +1,6 @@
 /** Input checks shared by both backends, so they refuse exactly the same values with the same messages. */
 import { StoreInputError } from './errors.ts';
-import { normalizeRawWeights } from './snapshot-digest.ts';
+import { normalizeRawWeights } from '../weights/snapshot-digest.ts';
 import type { ApplyObjectOutcome, ApplyOutcome, ApplyRecordInput, RawWeights } from './types.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;

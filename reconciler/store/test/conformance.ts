@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 
 import { StoreConflictError, StoreError, StoreInputError, VectorSealConflictError } from '../errors.ts';
 import { LATEST_SCHEMA_VERSION } from '../migrations.ts';
-import { snapshotDigest } from '../snapshot-digest.ts';
+import { snapshotDigest } from '../../weights/snapshot-digest.ts';
 import type { ApplyRecordInput, ControlPlaneStore } from '../types.ts';
 
 export interface StoreUnderTest {
