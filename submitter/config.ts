@@ -28,6 +28,8 @@ export interface SubmitterConfig {
   chain: { connectTimeoutMs: number; inclusionTimeoutMs: number; blockTimeMs: number };
   rejectionBackoff: { initialMs: number; maxMs: number };
   commitReveal: { mode: CommitRevealMode };
+  /** recompute: replay the epoch's published inputs before submitting (submitter/recompute.ts). */
+  verify: 'signature' | 'recompute';
   stateDir: string;
 }
 
@@ -57,6 +59,7 @@ interface RawConfig {
   chain: { connect_timeout_seconds: number; inclusion_timeout_seconds: number; block_time_seconds: number };
   rejection_backoff: { initial_seconds: number; max_seconds: number };
   commit_reveal: { mode: CommitRevealMode };
+  verify: 'signature' | 'recompute';
   state_dir: string;
 }
 
@@ -146,6 +149,7 @@ export function parseSubmitterConfig(value: unknown, file: string): SubmitterCon
     },
     rejectionBackoff: { initialMs: ms(raw.rejection_backoff.initial_seconds), maxMs: ms(raw.rejection_backoff.max_seconds) },
     commitReveal: { mode: raw.commit_reveal.mode },
+    verify: raw.verify,
     stateDir: resolve(raw.state_dir),
   };
 }

@@ -28,7 +28,7 @@ export interface FetchedVector {
 }
 
 /**
- * GET the master's latest sealed vector: a timeout per attempt, retries with exponential backoff on transport
+ * GET the master's latest sealed vector (or another of its JSON documents: an epoch's inputs): a timeout per attempt, retries with exponential backoff on transport
  * failures, timeouts, 408/429 and 5xx (the master answers 503 before its first seal).
  */
 export async function fetchLatestVector(url: string, options: FetchOptions): Promise<FetchedVector> {

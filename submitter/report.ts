@@ -104,6 +104,8 @@ export interface RoundReport {
   would_commit?: CommitSummary & { call: { section: string; method: string; hex: string } };
   /** Commit-reveal: the commit made (or found) this round. */
   commit?: CommitSummary;
+  /** verify: recompute: the epoch was recomputed from its published inputs (with any part that could not be). */
+  recompute?: { status: 'verified' | 'unverifiable'; unverifiable: string[] };
   /** Milliseconds until the next round should run, when sooner or later than the cadence matters. */
   next_round_in_ms?: number;
 }

@@ -6,6 +6,7 @@ import type { FetchedVector } from './fetch-vector.ts';
 import type { Ledger, LedgerEntry } from './ledger.ts';
 import { chainRefusal } from './prechecks.ts';
 import type { ChainAccess, RoundOutcome, RoundReport } from './report.ts';
+import { recomputeCheck, type RecomputeSummary } from './recompute.ts';
 import { checkVector } from './verify-vector.ts';
 
 export type { ChainAccess, ChainRefusal, RoundOutcome, RoundReport } from './report.ts';
@@ -17,6 +18,8 @@ export interface RoundDeps {
   ledger: Ledger;
   chain: ChainAccess;
   fetchVector: () => Promise<FetchedVector>;
+  /** GET an epoch's published inputs; used when `config.verify` is `recompute`. */
+  fetchInputs?: (epoch: number) => Promise<FetchedVector>;
   now?: () => Date;
   dryRun?: boolean;
 }
@@ -39,6 +42,7 @@ export const SUCCESSFUL_OUTCOMES: ReadonlySet<RoundOutcome> = new Set([
 export async function runRound(deps: RoundDeps): Promise<RoundReport> {
   const now = deps.now ?? (() => new Date());
   const { config, ledger } = deps;
+  let recomputed: RecomputeSummary | null = null;
   const report = (outcome: RoundOutcome, extra: Partial<RoundReport> = {}): RoundReport => ({
     event: 'round',
     at: now().toISOString(),
@@ -47,6 +51,7 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
     outcome,
     digest: null,
     epoch: null,
+    ...(recomputed ? { recompute: recomputed } : {}),
     ...extra,
   });
 
@@ -87,6 +92,20 @@ export async function runRound(deps: RoundDeps): Promise<RoundReport> {
       reason: `digest already ${describePrevious(previous)} at ${previous.started_at}`,
       ...(previous.block_number !== null && previous.block_hash !== null ? { block: { number: previous.block_number, hash: previous.block_hash } } : {}),
     });
+  }
+
+  if (config.verify === 'recompute') {
+    if (!deps.fetchInputs) throw new Error('runRound: verify is recompute but no fetchInputs was given');
+    let inputs: FetchedVector;
+    try {
+      inputs = await deps.fetchInputs(vector.epoch);
+    } catch (error) {
+      if (!(error instanceof FetchVectorError)) throw error;
+      return report('fetch_failed', { ...ids, reason: `verify: recompute needs the epoch's published inputs: ${error.message}`, fetch_attempts: error.attempts });
+    }
+    const check = recomputeCheck(vector, inputs.body, config.masterPublicKey);
+    if (!check.ok) return report('refused', { ...ids, refusal: 'recompute_mismatch', reason: check.message });
+    recomputed = check.summary;
   }
 
   let state: WeightSettingState;

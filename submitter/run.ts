@@ -4,6 +4,7 @@ import { loadSubmitterConfig } from './config.ts';
 import type { SubmitterConfig } from './config.ts';
 import { SubtensorChainAccess } from './chain-access.ts';
 import { fetchLatestVector, redactUrl } from './fetch-vector.ts';
+import { inputsUrlFor } from './recompute.ts';
 import { loadHotkey } from './hotkey.ts';
 import { acquireStateLock, Ledger } from './ledger.ts';
 import { runRound, SUCCESSFUL_OUTCOMES } from './round.ts';
@@ -50,6 +51,7 @@ export async function runSubmitter(options: SubmitterRunOptions): Promise<number
         chain,
         dryRun: options.dryRun,
         fetchVector: () => fetchLatestVector(config.weightsUrl, config.http),
+        fetchInputs: (epoch) => fetchLatestVector(inputsUrlFor(config.weightsUrl, epoch), config.http),
       });
       log(JSON.stringify(report));
       if (options.once) return SUCCESSFUL_OUTCOMES.has(report.outcome) && !reveals.some((r) => r.outcome === 'dropped') ? 0 : 1;
@@ -87,6 +89,7 @@ function startLine(config: SubmitterConfig, hotkey: string, options: SubmitterRu
     chain_endpoint: redactUrl(config.chainEndpoint),
     master_public_key: u8aToHex(config.masterPublicKey),
     version_key: config.versionKey.toString(),
+    verify: config.verify,
     state_dir: config.stateDir,
     once: options.once,
     dry_run: options.dryRun,

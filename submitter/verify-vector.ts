@@ -20,7 +20,9 @@ export type VectorRefusal =
   | 'expired'
   | 'stale'
   | 'from_the_future'
-  | 'empty';
+  | 'empty'
+  /** verify: recompute: the published inputs of the epoch give another vector (submitter/recompute.ts). */
+  | 'recompute_mismatch';
 
 export type VectorCheck =
   | { ok: true; vector: SealedVector; ageMs: number }

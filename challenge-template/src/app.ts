@@ -7,13 +7,12 @@ import http from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ChallengeConfig } from './config.ts';
 import { isHotkey } from './hotkey.ts';
-import { API_VERSION, CHALLENGE_VERSION, SDK_VERSION } from './identity.ts';
+import { API_VERSION, CAPABILITIES, CHALLENGE_VERSION, SDK_VERSION } from './identity.ts';
 import { scoreAnswer, taskFor } from './scoring.ts';
 import type { ChallengeStore } from './store.ts';
 import { bearerToken, readSharedToken, tokensMatch } from './token.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
-export const CAPABILITIES = ['submissions', 'leaderboard', 'weights'] as const;
 
 export interface AppDeps {
   config: Pick<ChallengeConfig, 'slug' | 'tokenFile' | 'epochSeconds'>;
@@ -93,8 +92,7 @@ export function createRequestHandler(deps: AppDeps): (req: IncomingMessage, res:
         case 'GET /health':
           return send(res, 200, { status: 'ok', slug: config.slug, version: CHALLENGE_VERSION });
         case 'GET /version':
-          // `version` repeats challenge_version for readers that look for one short version string.
-          return send(res, 200, { api_version: API_VERSION, challenge_version: CHALLENGE_VERSION, sdk_version: SDK_VERSION, capabilities: [...CAPABILITIES], version: CHALLENGE_VERSION });
+          return send(res, 200, { api_version: API_VERSION, challenge_version: CHALLENGE_VERSION, sdk_version: SDK_VERSION, capabilities: [...CAPABILITIES] });
         case 'GET /internal/v1/get_weights':
           return getWeights(req, res);
         case 'GET /task':

@@ -8,5 +8,7 @@ export const CHALLENGE_VERSION = '0.1.0';
 
 /** Version of the contract with the master this code implements (`/health`, `/version`, `/internal/v1/get_weights`). */
 export const API_VERSION = '1.0';
-/** Version of the BASE challenge template this challenge was generated from. */
-export const SDK_VERSION = 'base-challenge-template/1.0.0';
+/** Version (SemVer) of the BASE challenge template this challenge was generated from. */
+export const SDK_VERSION = '1.0.0';
+/** What this challenge offers the master, as the reference platform names it: a weights endpoint, public routes. */
+export const CAPABILITIES = ['get_weights', 'proxy_routes'] as const;

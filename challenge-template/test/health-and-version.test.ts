@@ -15,14 +15,13 @@ test('GET /health answers status ok with the configured slug and the challenge v
   assert.deepEqual(body, { status: 'ok', slug: 'health-check-slug', version: CHALLENGE_VERSION });
 });
 
-test('GET /version answers the contract fields: api_version 1.0, challenge and sdk versions, capabilities', async () => {
+test('GET /version answers what the reference master checks: api_version 1.0, challenge_version, a SemVer sdk_version, capabilities', async () => {
   const { status, body } = await getJson(`${challenge.url}/version`);
   assert.equal(status, 200);
-  assert.equal(body.api_version, '1.0');
+  assert.deepEqual(body, { api_version: '1.0', challenge_version: CHALLENGE_VERSION, sdk_version: SDK_VERSION, capabilities: ['get_weights', 'proxy_routes'] });
   assert.equal(API_VERSION, '1.0');
-  assert.equal(body.challenge_version, CHALLENGE_VERSION);
-  assert.equal(body.sdk_version, SDK_VERSION);
-  assert.ok(Array.isArray(body.capabilities) && body.capabilities.includes('weights'));
+  assert.match(body.sdk_version, /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/, 'sdk_version is MAJOR.MINOR.PATCH');
+  assert.match(body.challenge_version, /^\S+$/);
 });
 
 test('unknown paths are a JSON 404, wrong methods on known paths a 405', async () => {

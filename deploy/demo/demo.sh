@@ -155,6 +155,7 @@ up() {
   "${BASE[@]}" apply "$STATE/subnet.change.yaml" --state-dir "$STATE/reconciler" --only-prefix "${SCOPE[@]}" \
     --save-plan "$STATE/change.plan.json" | grep -v '^Plan saved to'
   echo "    (base plan $STATE/subnet.change.yaml shows the same, for the whole Swarm)"
+  pr_comment "$STATE/subnet.yaml" "$STATE/subnet.change.yaml"
 
   step "Open"
   cat <<EOT
@@ -169,6 +170,21 @@ $(for slug in "${SLUGS[@]}"; do printf '    %s/challenges/%s/leaderboard\n' "$OR
 EOT
   printf '\ndemo: done in %ss\n' "$(( $(date +%s) - started_at ))"
   [ -n "$sealed" ] || die "the weights vector was not sealed (see above)"
+}
+
+# The comment the pull-request workflow would post for the change: base plan --against the applied file (in a
+# scratch Git repository under the state folder), with the emission impact replayed from this master's sealed epochs.
+pr_comment() {
+  local repo="$STATE/pr-comment"
+  rm -rf "$repo" && mkdir -p "$repo/desired-state"
+  cp "$1" "$repo/desired-state/subnet.yaml"
+  git -C "$repo" init -q -b main
+  git -C "$repo" -c user.name=demo -c user.email=demo@example.invalid add desired-state
+  git -C "$repo" -c user.name=demo -c user.email=demo@example.invalid commit -q -m applied
+  cp "$2" "$repo/desired-state/subnet.yaml"
+  echo "    The pull-request comment for it (base plan --against HEAD --markdown --emission-impact $ORIGIN):"
+  "${BASE[@]}" plan "$repo/desired-state/subnet.yaml" --against HEAD --markdown --emission-impact "$ORIGIN" --emission-epochs 4 \
+    | sed -n '/^### Emission impact/,$p' | sed 's/^/    | /'
 }
 
 # The latest vector gives every miner a share: each scored above 0 in demo-sum, so a vector collected after all their

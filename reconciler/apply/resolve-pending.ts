@@ -4,7 +4,8 @@
  * put the real content-hash names in place: in the secret intents and in every service's secret references.
  * Mechanical substitution only; nothing is decided here. The plan hash is kept: it names what was reviewed.
  */
-import { isPendingSecretName, type Change, type Plan } from '../plan/model.ts';
+import { signingKeySecretPrefix } from '../plan/compile.ts';
+import { isPendingSecretName, PENDING_SECRET_NAME_SUFFIX, type Change, type Plan } from '../plan/model.ts';
 import type { StateDir } from '../state/index.ts';
 
 export async function resolvePendingSecretNames(plan: Plan, state: StateDir): Promise<Plan> {
@@ -15,7 +16,7 @@ export async function resolvePendingSecretNames(plan: Plan, state: StateDir): Pr
     const real =
       desired.source.type === 'challenge-token'
         ? (await state.ensureTokens([desired.source.slug])).get(desired.source.slug)!
-        : await state.ensureMasterSigningKey();
+        : await state.ensureMasterSigningKey(masterNameOfPendingKey(desired.name));
     renames.set(desired.name, real);
   }
   if (renames.size === 0) return plan;
@@ -27,4 +28,10 @@ export async function resolvePendingSecretNames(plan: Plan, state: StateDir): Pr
     return JSON.parse(text) as Change;
   });
   return { ...plan, changes };
+}
+
+/** `<master>-signing-key-(minted at apply)` → `<master>`: the key is named after its own master (master.service_name). */
+function masterNameOfPendingKey(pendingName: string): string {
+  const suffix = `${signingKeySecretPrefix('')}${PENDING_SECRET_NAME_SUFFIX}`;
+  return pendingName.endsWith(suffix) ? pendingName.slice(0, -suffix.length) : pendingName;
 }

@@ -49,7 +49,7 @@ export class VerifyFetchError extends Error {
 
 export async function runVerify(options: VerifyOptions): Promise<VerifySummary> {
   const base = options.master.replace(/\/+$/, '');
-  const get = (path: string) => getJson(options.fetch ?? fetch, `${base}${path}`, options.timeoutMs ?? 30_000);
+  const get = (path: string) => getMasterJson(options.fetch ?? fetch, `${base}${path}`, options.timeoutMs ?? 30_000);
 
   let signer: VerifySummary['signer'];
   if (options.publicKey) {
@@ -138,7 +138,8 @@ export function verifyLines(summary: VerifySummary): string[] {
   return lines;
 }
 
-async function getJson(fetchImpl: typeof fetch, url: string, timeoutMs: number): Promise<unknown | null> {
+/** GET a JSON document of the master: null on 404, VerifyFetchError on anything else that is not JSON with 2xx. */
+export async function getMasterJson(fetchImpl: typeof fetch, url: string, timeoutMs: number): Promise<unknown | null> {
   let response: Response;
   try {
     response = await fetchImpl(url, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });

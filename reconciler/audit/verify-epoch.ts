@@ -7,7 +7,7 @@ import { canonicalJson, vectorDigest, verifyVector } from '../weights/index.ts';
 import type { SealedVector, UnsealedVector } from '../weights/index.ts';
 import { hotkeyToUidDigest, parseEpochInputs, vectorFromEpochInputs } from '../weights/epoch-inputs.ts';
 import type { EpochInputs } from '../weights/epoch-inputs.ts';
-import { normalizeRawWeights, snapshotDigest } from '../store/snapshot-digest.ts';
+import { snapshotDigest, type RawWeights } from '../weights/snapshot-digest.ts';
 
 export type EpochStatus = 'verified' | 'mismatch' | 'unverifiable';
 
@@ -69,7 +69,9 @@ export function verifyEpoch(vectorBody: unknown, inputsBody: unknown | null, sig
     if (source.weights === undefined) return mismatch(where, 'the raw answer is missing although the challenge publishes it', unverifiable);
     let digest: string;
     try {
-      digest = snapshotDigest(normalizeRawWeights(source.weights as Record<string, unknown>));
+      // parseEpochInputs admitted only numbers and null (JSON has no NaN/Infinity): already the stored form, which
+      // normalizeRawWeights would rebuild at some cost per epoch (see verify.bench.ts).
+      digest = snapshotDigest(source.weights as RawWeights);
     } catch (error) {
       return mismatch(where, (error as Error).message, unverifiable);
     }

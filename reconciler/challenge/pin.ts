@@ -74,7 +74,7 @@ function valueNode(doc: Document, map: YAMLMap, key: string, depth = 0): Node | 
   return undefined;
 }
 
-/** The image scalars of the file (master and challenges), each once even when anchors share it. */
+/** The image scalars of the file (master, challenges and broker), each once even when anchors share it. */
 export function findImageSites(text: string, file: string): { doc: Document; sites: ImageSite[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, keepSourceTokens: false, merge: true, uniqueKeys: false });
@@ -95,6 +95,8 @@ export function findImageSites(text: string, file: string): { doc: Document; sit
       if (isMap(challenge)) candidates.push({ path: `challenges[${index}].image`, node: valueNode(doc, challenge, 'image') });
     });
   }
+  const broker = valueNode(doc, root, 'broker');
+  if (isMap(broker)) candidates.push({ path: 'broker.image', node: valueNode(doc, broker, 'image') });
   const seen = new Set<Scalar>();
   const sites: ImageSite[] = [];
   for (const { path, node } of candidates) {
@@ -123,6 +125,37 @@ function renderScalar(scalar: Scalar, value: string, where: string): string {
   }
 }
 
+/** The text with each site's scalar replaced by its new reference (same quoting); nothing else changes. */
+export function rewriteImageValues(text: string, file: string, changes: ReadonlyArray<{ site: ImageSite; to: string }>): string {
+  const edits = changes.map(({ site, to }) => {
+    const where = `${file}:${site.line}:${site.column}`;
+    const range = site.scalar.range;
+    if (!range) throw new PinError(`${where}: ${site.path}: no source position for the image`);
+    return { start: range[0], end: range[1], replacement: renderScalar(site.scalar, to, where) };
+  });
+  let out = text;
+  for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.replacement + out.slice(edit.end);
+  return out;
+}
+
+/** Reads a desired-state file for rewriting; a missing or unreadable file is a PinError naming it. */
+export async function readDesiredStateText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PinError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`}`);
+  }
+}
+
+/** Replaces the file atomically (a temporary file renamed over it), keeping its mode. */
+export async function replaceFileText(file: string, text: string): Promise<void> {
+  const temp = `${file}.pin-${process.pid}.tmp`;
+  const { mode } = await stat(file);
+  await writeFile(temp, text, { mode });
+  await rename(temp, file);
+}
+
 /** Works out the new text; reads the registry, writes nothing. */
 export async function planPins(text: string, file: string, options: PinOptions = {}): Promise<PinResult> {
   const { sites } = findImageSites(text, file);
@@ -130,7 +163,7 @@ export async function planPins(text: string, file: string, options: PinOptions =
   const lookups = new Map<string, Promise<string>>();
   const outcomes: PinOutcome[] = [];
   const failures: string[] = [];
-  const edits: Array<{ start: number; end: number; replacement: string }> = [];
+  const changes: Array<{ site: ImageSite; to: string }> = [];
 
   await Promise.all(
     sites.map(async (site) => {
@@ -169,35 +202,21 @@ export async function planPins(text: string, file: string, options: PinOptions =
         outcomes.push({ site, action: 'unchanged', reason: 'digest is current' });
         return;
       }
-      const range = site.scalar.range;
-      if (!range) throw new PinError(`${where}: ${site.path}: no source position for the image`);
-      edits.push({ start: range[0], end: range[1], replacement: renderScalar(site.scalar, to, where) });
+      changes.push({ site, to });
       outcomes.push({ site, action: 'pinned', from: site.value, to });
     }),
   );
   if (failures.length > 0) throw new PinError(`nothing written; cannot pin:\n${failures.sort().join('\n')}`);
 
-  let out = text;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.replacement + out.slice(edit.end);
+  const out = rewriteImageValues(text, file, changes);
   outcomes.sort((a, b) => a.site.line - b.site.line || a.site.column - b.site.column);
   return { file, outcomes, text: out, changed: out !== text };
 }
 
 /** Reads FILE, pins, and (unless dryRun) replaces it atomically keeping its mode. */
 export async function pinFile(file: string, options: PinOptions & { dryRun?: boolean } = {}): Promise<PinResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new PinError(`${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(error)})`}`);
-  }
+  const text = await readDesiredStateText(file);
   const result = await planPins(text, file, options);
-  if (result.changed && !options.dryRun) {
-    const temp = `${file}.pin-${process.pid}.tmp`;
-    const { mode } = await stat(file);
-    await writeFile(temp, result.text, { mode });
-    await rename(temp, file);
-  }
+  if (result.changed && !options.dryRun) await replaceFileText(file, result.text);
   return result;
 }

@@ -83,6 +83,20 @@ async function anonymousToken(challenge: Record<string, string>, repository: str
   return token;
 }
 
+/**
+ * A request to the registry API, answering a 401 with the anonymous bearer-token flow once. The token is kept in
+ * `headers.authorization`, so later requests with the same headers (the GET after a HEAD, the next page) reuse it.
+ */
+async function registryRequest(url: string, method: string, headers: Record<string, string>, repository: string, options: ResolveOptions): Promise<Response> {
+  const response = await request(url, { method, headers }, options);
+  if (response.status !== 401) return response;
+  await response.body?.cancel();
+  const challenge = parseBearerChallenge(response.headers.get('www-authenticate') ?? '');
+  if (!challenge) throw new RegistryError(`${method} ${url}: HTTP 401 without a Bearer challenge (this command reads public images only)`);
+  headers.authorization = `Bearer ${await anonymousToken(challenge, repository, options)}`;
+  return request(url, { method, headers }, options);
+}
+
 /** `sha256:...` of `ref`'s tag (or `latest` when it has none). */
 export async function resolveTagDigest(ref: ImageRef, options: ResolveOptions = {}): Promise<string> {
   const tag = ref.tag ?? 'latest';
@@ -90,13 +104,7 @@ export async function resolveTagDigest(ref: ImageRef, options: ResolveOptions = 
   const url = `${baseUrl}/v2/${repository}/manifests/${encodeURIComponent(tag)}`;
   const headers: Record<string, string> = { accept: MANIFEST_MEDIA_TYPES.join(', ') };
 
-  let response = await request(url, { method: 'HEAD', headers }, options);
-  if (response.status === 401) {
-    const challenge = parseBearerChallenge(response.headers.get('www-authenticate') ?? '');
-    if (!challenge) throw new RegistryError(`HEAD ${url}: HTTP 401 without a Bearer challenge (this command reads public images only)`);
-    headers.authorization = `Bearer ${await anonymousToken(challenge, repository, options)}`;
-    response = await request(url, { method: 'HEAD', headers }, options);
-  }
+  const response = await registryRequest(url, 'HEAD', headers, repository, options);
   if (response.status === 404) throw new RegistryError(`${repository}:${tag} not found at ${baseUrl} (HTTP 404): push the image first`);
   if (!response.ok) throw new RegistryError(`HEAD ${url}: HTTP ${response.status}, expected 200`);
   const digest = response.headers.get('docker-content-digest');
@@ -105,7 +113,35 @@ export async function resolveTagDigest(ref: ImageRef, options: ResolveOptions = 
     return digest;
   }
   // No header on HEAD: the digest is the sha256 of the manifest bytes.
-  const full = await request(url, { method: 'GET', headers }, options);
+  const full = await registryRequest(url, 'GET', headers, repository, options);
   if (!full.ok) throw new RegistryError(`GET ${url}: HTTP ${full.status}, expected 200`);
   return `sha256:${createHash('sha256').update(Buffer.from(await full.arrayBuffer())).digest('hex')}`;
+}
+
+/** Pages of `/tags/list` followed at most this many times (a registry's page is 100 to 1000 tags). */
+const MAX_TAG_PAGES = 50;
+
+/** Every tag of `ref`'s repository: `GET /v2/<repository>/tags/list`, following `Link: <...>; rel="next"` pages. */
+export async function listTags(ref: ImageRef, options: ResolveOptions = {}): Promise<string[]> {
+  const { repository, baseUrl } = registryLocation(ref);
+  const tags: string[] = [];
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let url: string | undefined = `${baseUrl}/v2/${repository}/tags/list?n=1000`;
+  for (let page = 0; url !== undefined; page++) {
+    if (page === MAX_TAG_PAGES) throw new RegistryError(`${repository}: more than ${MAX_TAG_PAGES} pages of tags at ${baseUrl}`);
+    const response = await registryRequest(url, 'GET', headers, repository, options);
+    if (response.status === 404) throw new RegistryError(`${repository} not found at ${baseUrl} (HTTP 404): push the image first`);
+    if (!response.ok) throw new RegistryError(`GET ${url}: HTTP ${response.status}, expected 200`);
+    const body = (await response.json().catch(() => null)) as { tags?: unknown } | null;
+    // A repository whose tags were all deleted answers "tags": null.
+    if (body === null || (body.tags !== null && !Array.isArray(body.tags))) throw new RegistryError(`GET ${url}: expected a JSON body with a tags list`);
+    for (const tag of (body.tags as unknown[] | null) ?? []) if (typeof tag === 'string') tags.push(tag);
+    const next = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(response.headers.get('link') ?? '')?.[1];
+    if (next === undefined) break;
+    const nextUrl = new URL(next, baseUrl);
+    // The token goes with the next request: never to another host.
+    if (nextUrl.origin !== new URL(baseUrl).origin) throw new RegistryError(`GET ${url}: the next page is on another host (${nextUrl.origin}); refused`);
+    url = nextUrl.toString();
+  }
+  return tags;
 }

@@ -5,6 +5,7 @@
  */
 import { checkBrokerPolicy } from './broker-policy-checks.ts';
 import { LINUX_CAPABILITIES, bareCapability, isKnownCapability, isRefusedInProduction, normalizeTmpfsPath, tmpfsPathProblem } from './hardening.ts';
+import { checkUpdatePolicies } from './update-policy-checks.ts';
 import { isSemverTag, parseImageRef } from './image-ref.ts';
 import { describeValue, formatPath } from './problem.ts';
 import { parseMemoryBytes, parseNanoCpus } from './resources.ts';
@@ -116,10 +117,26 @@ export function checkSemantics(data: unknown): Finding[] {
   });
 
   checkDevelopmentMetagraph(findings, root, environment);
+  checkVectorExpiry(findings, asDict(root.subnet));
   const broker = asDict(root.broker);
   if (broker) checkImage(findings, broker.image, ['broker', 'image'], environment);
   checkBrokerPolicy(findings, root, environment);
+  checkUpdatePolicies(findings, root);
   return findings;
+}
+
+/** A vector that expires before the next one is sealed leaves validators without a valid vector for part of every epoch. */
+function checkVectorExpiry(findings: Finding[], subnet: Dict | undefined): void {
+  const expiry = subnet?.vector_expiry_seconds;
+  const interval = subnet?.epoch_interval_seconds;
+  if (typeof expiry !== 'number' || typeof interval !== 'number' || expiry >= interval) return;
+  findings.push({
+    path: ['subnet', 'vector_expiry_seconds'],
+    message:
+      `found ${expiry}, shorter than epoch_interval_seconds (${interval}): each vector would expire ${interval - expiry} s before the next is sealed; ` +
+      `expected at least ${interval} (or leave it out for the default, ${interval} + 720)`,
+    rule: 'vector-expiry-covers-epoch',
+  });
 }
 
 function checkUnique(findings: Finding[], items: unknown[], section: string, field: string, what: string, rule: string): void {

@@ -64,12 +64,17 @@ export interface Subnet {
    */
   epoch_interval_seconds: number;
   /**
+   * How long a sealed vector stays valid: expires_at = computed_at + this. Default: epoch_interval_seconds + 720 (one epoch plus the reference platform's 720 s window), so the latest vector is still valid when the next one is sealed. Must be at least epoch_interval_seconds (base validate refuses a shorter window).
+   */
+  vector_expiry_seconds?: number;
+  /**
    * The uid that receives unallocated emission.
    */
   burn_uid?: number;
 }
 export interface Master {
   image: ImageRef;
+  update?: UpdatePolicy;
   /**
    * Swarm service name of the master; its data volume is <service_name>-data, its signing-key secret <service_name>-signing-key-<hash12> and its overlay alias the same name. Lower-case DNS label of at most 39 characters (the secret name adds 25). Change it only to run a second subnet (or a test) beside another on one Swarm.
    */
@@ -86,6 +91,23 @@ export interface Master {
    * Name of an operator-created Swarm secret holding the control-plane PostgreSQL URL; mounted into base-master at /run/secrets/base/database_url (BASE_DATABASE_URL_FILE). Required in production.
    */
   database_url_secret?: string;
+}
+/**
+ * How base images check/update keeps this image current (exactly one of channel and semver): channel follows a mutable tag's digest, semver picks the newest registry tag matching a range; either way the file gets tag@digest.
+ */
+export interface UpdatePolicy {
+  /**
+   * The mutable tag to follow (e.g. latest); it must be the image's own tag. A moved tag gives the image its new digest.
+   */
+  channel?: string;
+  /**
+   * A SemVer range (npm semver syntax, e.g. ^2.3 or ~1.4.0 or >=2 <3); the newest registry tag satisfying it (pre-releases excluded) is pinned by digest.
+   */
+  semver?: string;
+  /**
+   * commit: base images update commits the new reference; pull-request: proposed on a branch for review.
+   */
+  mode?: 'commit' | 'pull-request';
 }
 export interface Network {
   name: ObjectName;
@@ -139,6 +161,7 @@ export interface Labels {
  */
 export interface Broker {
   image: ImageRef;
+  update?: UpdatePolicy;
   /**
    * Port on the broker's internal overlay (never published on a host).
    */
@@ -219,6 +242,7 @@ export interface Challenge {
   name: string;
   description?: string;
   image: ImageRef;
+  update?: UpdatePolicy;
   /**
    * Version of the challenge shown in /v1/registry (usually the image tag).
    */

@@ -15,6 +15,7 @@ export function epochLoopConfig(state: SubnetDesiredState, desiredStateRevision:
     epochIntervalSeconds: state.subnet.epoch_interval_seconds,
     challenges: activeChallenges(state.challenges),
     desiredStateRevision,
+    ...(state.subnet.vector_expiry_seconds !== undefined ? { vectorExpirySeconds: state.subnet.vector_expiry_seconds } : {}),
   };
 }
 

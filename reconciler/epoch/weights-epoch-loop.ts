@@ -21,7 +21,7 @@ import {
 import { AggregationInputError, ZeroMinerWeightError } from '../weights/aggregate.ts';
 import { collectWeights, type CollectableChallenge, type FetchWeightsOptions, type TokenSource } from '../weights/collect/index.ts';
 import { verifyVector } from '../weights/seal.ts';
-import type { SealedVector } from '../weights/vector.ts';
+import { vectorExpirySeconds, type SealedVector } from '../weights/vector.ts';
 import { epochOf, epochStart } from './epoch-clock.ts';
 import type { MetagraphSource } from './metagraph-source.ts';
 import { computeEpochVector, sealAndStore } from './seal-epoch.ts';
@@ -35,6 +35,8 @@ export interface EpochLoopConfig {
   /** Active challenges, in the desired state's order. */
   challenges: ReadonlyArray<CollectableChallenge & EpochChallenge>;
   desiredStateRevision: string | null;
+  /** `subnet.vector_expiry_seconds`; absent: one epoch + 720 s (`vectorExpirySeconds`). */
+  vectorExpirySeconds?: number;
 }
 
 export type WeightsEvent =
@@ -55,6 +57,7 @@ export interface WeightsEpochLoopOptions {
   originFor?: (challenge: CollectableChallenge) => string;
   fetch?: Omit<FetchWeightsOptions, 'signal'>;
   carryForwardEpochs?: number;
+  /** Overrides the config's validity window (tests); default: `vectorExpirySeconds` of the config. */
   expiresAfterSeconds?: number;
   /** Backoff of the epoch's store/metagraph work while they are unavailable (default 1 s doubling to 30 s). */
   retry?: { minMs?: number; maxMs?: number };
@@ -238,7 +241,7 @@ export class WeightsEpochLoop implements WeightsReader {
           desiredStateRevision: config.desiredStateRevision,
           computedAt: this.now(),
           ...(this.options.carryForwardEpochs !== undefined ? { carryForwardEpochs: this.options.carryForwardEpochs } : {}),
-          ...(this.options.expiresAfterSeconds !== undefined ? { expiresAfterSeconds: this.options.expiresAfterSeconds } : {}),
+          expiresAfterSeconds: this.options.expiresAfterSeconds ?? vectorExpirySeconds(config.epochIntervalSeconds, config.vectorExpirySeconds),
         });
         if (computed.snapshotConflicts.length > 0) this.emit({ type: 'snapshot-conflict', epoch, slugs: computed.snapshotConflicts });
         return sealAndStore(this.store, computed.vector, this.options.keypair, computed.inputs);

@@ -12,7 +12,7 @@ export interface ProbeResult {
   healthStatus: number;
   /** Status of `/version` (0 when no answer). */
   versionStatus: number;
-  /** `version` from the `/version` JSON body, when it is a short printable string. */
+  /** `version` (else `challenge_version`) from the `/version` JSON body, when it is a short printable string. */
   version: string | null;
   /** Short machine code when not ok: `ECONNREFUSED`, `timeout`, `status-503`, ... */
   error: string | null;
@@ -144,10 +144,13 @@ function errorCode(error: NodeJS.ErrnoException): string {
   return typeof error.code === 'string' && /^[A-Z0-9_]{1,32}$/.test(error.code) ? error.code : 'error';
 }
 
+/** `version` from the `/version` body; without a `version` key, `challenge_version` (the reference's field). */
 function versionOf(body: Buffer): string | null {
   try {
     const parsed = JSON.parse(body.toString('utf8')) as unknown;
-    const version = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).version : undefined;
+    if (typeof parsed !== 'object' || parsed === null) return null;
+    const fields = parsed as Record<string, unknown>;
+    const version = 'version' in fields ? fields.version : fields.challenge_version;
     return typeof version === 'string' && PRINTABLE_VERSION.test(version) ? version : null;
   } catch {
     return null;

@@ -1,12 +1,23 @@
 /**
- * `GET /v1/registry`: a compatible superset of the reference master's registry. Built only from an allowlist of
- * desired-state fields: env, secrets, tokens and anything not named here never reach the answer.
+ * `GET /v1/registry`: a compatible superset of the reference master's registry (its `RegistryResponse`: every
+ * per-challenge field present, typed as the reference types it), checked by schemas/registry.schema.json. Built only
+ * from an allowlist of desired-state fields: env values, secret names, tokens and anything not named here never reach
+ * the answer — the reference's `env` and `secrets` are served empty on purpose.
  */
+import { parseImageRef } from '../desired-state/image-ref.ts';
 import type { Challenge, SubnetDesiredState } from '../desired-state/index.ts';
+import { CHALLENGE_DATA_TARGET, challengeServiceName, challengeVolumeName } from '../plan/compile.ts';
 import type { ProbeResult } from './probes.ts';
 import type { ChallengeTasks } from './swarm-status.ts';
 
+/** The master's own API version (`/health`, `/version`). */
 export const API_VERSION = '1';
+/** The registry body's `api_version`, as the reference's `RegistryResponse` carries it. */
+export const REGISTRY_API_VERSION = '1.0';
+/** The capabilities a challenge is assumed to need when it declares none (the reference's default). */
+export const DEFAULT_REQUIRED_CAPABILITIES = ['get_weights', 'proxy_routes'] as const;
+/** The listening port when the desired state carries no default (the schema's default). */
+const DEFAULT_CHALLENGE_PORT = 8000;
 
 /** Public metadata keys, the only ones copied from a challenge's `metadata`. */
 export const PUBLIC_METADATA_KEYS = [
@@ -37,14 +48,24 @@ export interface RegistryChallenge {
   slug: string;
   name: string;
   image: string;
-  version: string | null;
+  /** `version`, else the image tag, else the image digest, else `latest`. */
+  version: string;
   emission_percent: string;
   status: 'active' | 'inactive';
   description: string | null;
   metadata: Record<string, string>;
+  /** `http://challenge-<slug>:<port>`: the overlay address (reachable only from the challenge network). */
+  internal_base_url: string;
   public_proxy_base_path: string;
   required_capabilities: string[];
-  resources: Record<string, string | number>;
+  /** Every value a string (the reference types it `dict[str, str]`). */
+  resources: Record<string, string>;
+  /** Volume name → mount target. */
+  volumes: Record<string, string>;
+  /** Always empty: env values are never published. */
+  env: Record<string, never>;
+  /** Always empty: secret names are never published. */
+  secrets: never[];
   health: {
     running_tasks: number | null;
     desired_tasks: number | null;
@@ -83,7 +104,7 @@ export function buildRegistry(inputs: RegistryInputs): RegistryDocument {
     netuid: desired?.subnet.netuid ?? null,
     deployment: desired?.subnet.environment ?? null,
     epoch_interval_seconds: desired?.subnet.epoch_interval_seconds ?? null,
-    api_version: API_VERSION,
+    api_version: REGISTRY_API_VERSION,
     master_uid: desired?.subnet.burn_uid ?? 0,
     desired_state_revision: inputs.revision,
     desired_state_applied_at: inputs.appliedAt ?? null,
@@ -101,14 +122,18 @@ function registryChallenge(challenge: Challenge, inputs: RegistryInputs): Regist
     slug: challenge.slug,
     name: challenge.name,
     image: challenge.image,
-    version: challenge.version ?? null,
+    version: registryVersion(challenge),
     emission_percent: decimalString(challenge.emission_percent),
     status: challenge.status === 'active' ? 'active' : 'inactive',
     description: challenge.description ?? null,
     metadata: publicMetadata(challenge.metadata),
+    internal_base_url: `http://${challengeServiceName(challenge.slug)}:${challenge.port ?? DEFAULT_CHALLENGE_PORT}`,
     public_proxy_base_path: `/challenges/${challenge.slug}`,
-    required_capabilities: [...(challenge.required_capabilities ?? [])],
+    required_capabilities: [...(challenge.required_capabilities ?? DEFAULT_REQUIRED_CAPABILITIES)],
     resources: publicResources(challenge.resources),
+    volumes: { [challengeVolumeName(challenge.slug)]: CHALLENGE_DATA_TARGET },
+    env: {},
+    secrets: [],
     health: {
       running_tasks: tasks?.running ?? null,
       desired_tasks: tasks?.desired ?? null,
@@ -137,12 +162,20 @@ function publicMetadata(metadata: Challenge['metadata']): Record<string, string>
   return out;
 }
 
-function publicResources(resources: Challenge['resources']): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
+/** The declared version; else the image's tag, else its digest, else `latest` (what Docker pulls without a tag). */
+export function registryVersion(challenge: Pick<Challenge, 'version' | 'image'>): string {
+  if (challenge.version) return challenge.version;
+  const ref = parseImageRef(challenge.image);
+  return ref?.tag ?? ref?.digest ?? 'latest';
+}
+
+function publicResources(resources: Challenge['resources']): Record<string, string> {
+  const out: Record<string, string> = {};
   if (!resources) return out;
   for (const key of ['cpus', 'memory', 'pids', 'gpus'] as const) {
     const value = resources[key];
-    if (typeof value === 'string' || typeof value === 'number') out[key] = value;
+    if (typeof value === 'string') out[key] = value;
+    else if (typeof value === 'number' && Number.isFinite(value)) out[key] = decimalString(value);
   }
   return out;
 }

@@ -29,6 +29,8 @@ export const ADMIN_TOKEN_TARGET = '/run/secrets/base/admin_token';
 export const SIGNING_KEY_TARGET = '/run/secrets/base/master_signing_key';
 /** Where the master reads the control-plane PostgreSQL URL (master.database_url_secret); env names only this path. */
 export const DATABASE_URL_TARGET = '/run/secrets/base/database_url';
+/** Where each challenge's data volume is mounted in its container. */
+export const CHALLENGE_DATA_TARGET = '/data';
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 export const MASTER_SERVICE_NAME = 'base-master';
 /** The master's copy of every active challenge's token: `<dir>/<slug>` (its weights loop collects with them). */
@@ -332,7 +334,7 @@ export function compileChallengeService(challenge: Challenge, tokenSecretName: s
         Image: challenge.image,
         Env: sortedEnv(env),
         // /data (the volume) is the only persistent writable path; the tmpfs mounts (noexec) are the others.
-        Mounts: cliMountOrder([{ Type: 'volume', Source: challengeVolumeName(challenge.slug), Target: '/data' }, ...hardening.tmpfs]),
+        Mounts: cliMountOrder([{ Type: 'volume', Source: challengeVolumeName(challenge.slug), Target: CHALLENGE_DATA_TARGET }, ...hardening.tmpfs]),
         Secrets: secrets,
         StopGracePeriod: STOP_GRACE_PERIOD_NS,
         ...hardening.container,

@@ -81,6 +81,8 @@ export function trackAvailability(inner: ControlPlaneStore, now: () => Date = ()
     putEpochInputs: (epoch, document) => track(() => inner.putEpochInputs(epoch, document)),
     epochInputsAt: (epoch) => track(() => inner.epochInputsAt(epoch)),
     pruneEpochInputsBefore: (epoch) => track(() => inner.pruneEpochInputsBefore(epoch)),
+    claimUploadNonce: (hotkey, nonce, expiresAt, now) => track(() => inner.claimUploadNonce(hotkey, nonce, expiresAt, now)),
+    pruneUploadNonces: (now) => track(() => inner.pruneUploadNonces(now)),
     getState: (key) => track(() => inner.getState(key)),
     putState: (key, value) => track(() => inner.putState(key, value)),
     deleteState: (key) => track(() => inner.deleteState(key)),

@@ -8,7 +8,7 @@ export type { PostgresStoreOptions } from './postgres-store.ts';
 export { SqliteStore } from './sqlite-store.ts';
 export type { SqliteStoreOptions } from './sqlite-store.ts';
 export { redactDatabaseUrl, scrubDatabaseSecrets } from './redact.ts';
-export { snapshotDigest, canonicalWeightsJson } from './snapshot-digest.ts';
+export { snapshotDigest, canonicalWeightsJson } from '../weights/snapshot-digest.ts';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations.ts';
 export { applyRecordFromResult } from './from-apply-result.ts';
 export type { Migration } from './migrations.ts';

@@ -139,6 +139,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Self-contained (one table, nothing else touched) so that it can be renumbered when merged beside others.
+    version: 3,
+    name: 'signed upload nonces (replay protection that survives a master restart)',
+    postgres: `
+      CREATE TABLE upload_nonces (
+        hotkey      TEXT NOT NULL,
+        nonce       TEXT NOT NULL,
+        expires_at  TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (hotkey, nonce)
+      );
+      CREATE INDEX upload_nonces_expiry ON upload_nonces (expires_at);
+    `,
+    sqlite: `
+      CREATE TABLE upload_nonces (
+        hotkey      TEXT NOT NULL,
+        nonce       TEXT NOT NULL,
+        expires_at  TEXT NOT NULL,
+        PRIMARY KEY (hotkey, nonce)
+      ) STRICT;
+      CREATE INDEX upload_nonces_expiry ON upload_nonces (expires_at);
+    `,
+  },
 ];
 
 /** Checked at load so a bad edit fails every test at once. */

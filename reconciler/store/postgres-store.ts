@@ -6,7 +6,7 @@ import pg from 'pg';
 import { StoreConfigError, StoreConflictError, StoreError, StoreUnavailableError, VectorSealConflictError } from './errors.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import { redactDatabaseUrl, scrubDatabaseSecrets } from './redact.ts';
-import { snapshotDigest } from './snapshot-digest.ts';
+import { snapshotDigest } from '../weights/snapshot-digest.ts';
 import type {
   ApplyObjectOutcome,
   ApplyOutcome,
@@ -24,6 +24,7 @@ import {
   checkDigest,
   checkEpoch,
   checkLimit,
+  checkNonceKey,
   checkNonEmptyString,
   checkSlug,
   checkStateKey,
@@ -333,6 +334,32 @@ export class PostgresStore implements ControlPlaneStore {
     if (this.closed) throw new StoreError(`the store is closed (${what})`);
     try {
       return (await this.pool.query('DELETE FROM epoch_inputs WHERE epoch < $1', [epoch])).rowCount ?? 0;
+    } catch (error) {
+      throw this.mapError(error, what);
+    }
+  }
+
+  async claimUploadNonce(hotkey: string, nonce: string, expiresAt: string, now: string): Promise<boolean> {
+    checkNonceKey(hotkey, 'hotkey');
+    checkNonceKey(nonce, 'nonce');
+    const expires = checkTimestamp(expiresAt, 'expiresAt');
+    const at = checkTimestamp(now, 'now');
+    // One statement: a live record conflicts and the WHERE keeps it (no row returned); an expired one is replaced.
+    const rows = await this.query(
+      'recording an upload nonce',
+      'INSERT INTO upload_nonces (hotkey, nonce, expires_at) VALUES ($1, $2, $3) ' +
+        'ON CONFLICT (hotkey, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE upload_nonces.expires_at <= $4 RETURNING hotkey',
+      [hotkey, nonce, expires, at],
+    );
+    return rows.length === 1;
+  }
+
+  async pruneUploadNonces(now: string): Promise<number> {
+    const at = checkTimestamp(now, 'now');
+    const what = 'pruning expired upload nonces';
+    if (this.closed) throw new StoreError(`the store is closed (${what})`);
+    try {
+      return (await this.pool.query('DELETE FROM upload_nonces WHERE expires_at <= $1', [at])).rowCount ?? 0;
     } catch (error) {
       throw this.mapError(error, what);
     }

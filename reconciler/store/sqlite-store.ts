@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 
 import { StoreConfigError, StoreConflictError, StoreError, StoreUnavailableError, VectorSealConflictError } from './errors.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
-import { snapshotDigest } from './snapshot-digest.ts';
+import { snapshotDigest } from '../weights/snapshot-digest.ts';
 import type {
   ApplyObjectOutcome,
   ApplyOutcome,
@@ -25,6 +25,7 @@ import {
   checkDigest,
   checkEpoch,
   checkLimit,
+  checkNonceKey,
   checkNonEmptyString,
   checkSlug,
   checkStateKey,
@@ -299,6 +300,28 @@ export class SqliteStore implements ControlPlaneStore {
   async pruneEpochInputsBefore(epoch: number): Promise<number> {
     checkEpoch(epoch);
     return this.run(`pruning epoch inputs before epoch ${epoch}`, () => this.db.prepare('DELETE FROM epoch_inputs WHERE epoch < ?').run(epoch).changes);
+  }
+
+  async claimUploadNonce(hotkey: string, nonce: string, expiresAt: string, now: string): Promise<boolean> {
+    checkNonceKey(hotkey, 'hotkey');
+    checkNonceKey(nonce, 'nonce');
+    const expires = checkTimestamp(expiresAt, 'expiresAt');
+    const at = checkTimestamp(now, 'now');
+    return this.run(`recording an upload nonce`, () => {
+      // One statement: a live record conflicts and the WHERE keeps it (0 changes); an expired one is replaced.
+      const result = this.db
+        .prepare(
+          'INSERT INTO upload_nonces (hotkey, nonce, expires_at) VALUES (?, ?, ?) ' +
+            'ON CONFLICT (hotkey, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE upload_nonces.expires_at <= ?',
+        )
+        .run(hotkey, nonce, expires, at);
+      return result.changes === 1;
+    });
+  }
+
+  async pruneUploadNonces(now: string): Promise<number> {
+    const at = checkTimestamp(now, 'now');
+    return this.run('pruning expired upload nonces', () => this.db.prepare('DELETE FROM upload_nonces WHERE expires_at <= ?').run(at).changes);
   }
 
   async getState<T = unknown>(key: string): Promise<T | null> {

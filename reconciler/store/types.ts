@@ -55,11 +55,8 @@ export interface ApplyRecord {
   durationMs: number;
 }
 
-/**
- * A challenge's raw answer, as received (hotkey order kept: aggregation adds hotkeys in first-seen order).
- * JSON has no NaN/Infinity: a non-finite number is stored as null (aggregation drops both alike).
- */
-export type RawWeights = Record<string, number | null>;
+export type { RawWeights } from '../weights/snapshot-digest.ts';
+import type { RawWeights } from '../weights/snapshot-digest.ts';
 
 export interface SnapshotInput {
   slug: string;
@@ -147,6 +144,15 @@ export interface ControlPlaneStore {
   epochInputsAt<Doc = unknown>(epoch: number): Promise<Doc | null>;
   /** Deletes the inputs of epochs strictly below `epoch`; returns how many. */
   pruneEpochInputsBefore(epoch: number): Promise<number>;
+
+  /**
+   * Records a signed upload's nonce for `hotkey` until `expiresAt`, atomically. true: first use, now recorded;
+   * false: the same (hotkey, nonce) is recorded and not expired at `now` (a replay; nothing changes). A record
+   * expired at `now` is replaced, so a nonce is refused exactly while its record lives, across restarts.
+   */
+  claimUploadNonce(hotkey: string, nonce: string, expiresAt: string, now: string): Promise<boolean>;
+  /** Deletes the nonce records expired at `now` (expires_at <= now); returns how many. */
+  pruneUploadNonces(now: string): Promise<number>;
 
   /** Small JSON key-value for reconciler state (e.g. the last plan). */
   getState<T = unknown>(key: string): Promise<T | null>;

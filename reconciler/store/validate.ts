@@ -1,6 +1,6 @@
 /** Input checks shared by both backends, so they refuse exactly the same values with the same messages. */
 import { StoreInputError } from './errors.ts';
-import { normalizeRawWeights } from './snapshot-digest.ts';
+import { normalizeRawWeights } from '../weights/snapshot-digest.ts';
 import type { ApplyObjectOutcome, ApplyOutcome, ApplyRecordInput, RawWeights } from './types.ts';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
@@ -53,6 +53,14 @@ export function checkFiniteNonNegative(value: unknown, field: string): number {
 export function checkNonEmptyString(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new StoreInputError(`${field}: expected a non-empty string, found ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A signed upload's hotkey or nonce: printable ASCII without spaces, 1 to 128 characters. */
+export function checkNonceKey(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^[!-~]{1,128}$/.test(value)) {
+    throw new StoreInputError(`${field}: expected 1 to 128 printable characters without spaces, found ${describe(value)}`);
   }
   return value;
 }

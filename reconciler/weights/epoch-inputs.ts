@@ -67,16 +67,7 @@ export function hotkeyToUidDigest(hotkeyToUid: EpochInputs['hotkey_to_uid']): st
  * AggregationInputError when no valid vector exists.
  */
 export function vectorFromEpochInputs(inputs: EpochInputs, context: VectorContext): UnsealedVector {
-  const hotkeyToUid = inputs.hotkey_to_uid instanceof Map ? inputs.hotkey_to_uid : new Map(Object.entries(inputs.hotkey_to_uid));
-  const results: ChallengeResult[] = inputs.challenge_results.map((source) => ({
-    slug: source.slug,
-    emission_percent: source.emission_percent,
-    ok: source.ok,
-    error: source.error,
-    ...(source.ok ? { weights: source.weights ?? {} } : {}),
-  }));
-  const options = { minAllowedWeights: inputs.kwargs.min_allowed_weights, maxWeightLimit: inputs.kwargs.max_weight_limit };
-  const aggregation = aggregateChallengeWeights(results, hotkeyToUid, options);
+  const { hotkeyToUid, results, options, aggregation } = aggregateEpochInputs(inputs);
   return buildVector({
     netuid: context.netuid,
     chainEndpoint: context.chainEndpoint,
@@ -105,6 +96,23 @@ export function vectorFromEpochInputs(inputs: EpochInputs, context: VectorContex
     previous: context.previous,
     ...(context.expiresAfterSeconds !== undefined ? { expiresAfterSeconds: context.expiresAfterSeconds } : {}),
   });
+}
+
+/**
+ * The aggregation step of `vectorFromEpochInputs`, on its own: what the emission impact of a pull request replays
+ * (with other shares) and what sealing runs. Throws like `aggregateChallengeWeights`.
+ */
+export function aggregateEpochInputs(inputs: EpochInputs) {
+  const hotkeyToUid = inputs.hotkey_to_uid instanceof Map ? inputs.hotkey_to_uid : new Map(Object.entries(inputs.hotkey_to_uid));
+  const results: ChallengeResult[] = inputs.challenge_results.map((source) => ({
+    slug: source.slug,
+    emission_percent: source.emission_percent,
+    ok: source.ok,
+    error: source.error,
+    ...(source.ok ? { weights: source.weights ?? {} } : {}),
+  }));
+  const options = { minAllowedWeights: inputs.kwargs.min_allowed_weights, maxWeightLimit: inputs.kwargs.max_weight_limit };
+  return { hotkeyToUid, results, options, aggregation: aggregateChallengeWeights(results, hotkeyToUid, options) };
 }
 
 function outcomeOf(source: EpochInputSource): SourceOutcome {

@@ -10,9 +10,11 @@ export { canonicalJson } from './canonical-json.ts';
 export { sealVector, verifyVector, vectorDigest, SIGNER_SS58_PREFIX } from './seal.ts';
 export type { VerifyResult } from './seal.ts';
 export { loadSigningKey, loadOrCreateSigningKey, SigningKeyError } from './signing-key.ts';
-export { buildVector, VECTOR_FORMAT_VERSION, DEFAULT_EXPIRES_AFTER_SECONDS } from './vector.ts';
+export { buildVector, vectorExpirySeconds, VECTOR_FORMAT_VERSION, DEFAULT_EXPIRES_AFTER_SECONDS, EXPIRY_MARGIN_SECONDS } from './vector.ts';
 export { countUnknownKeys } from './unknown-keys.ts';
 export { vectorSchemaProblems } from './vector-schema.ts';
+export { withProvenance, vectorId, provenanceProblem, PROTOCOL_VERSION, PUBLICATION_FIELDS } from './provenance.ts';
+export type { PublishedVector, VectorProvenance } from './provenance.ts';
 export type {
   BuildVectorInput,
   SealedVector,

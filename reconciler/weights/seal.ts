@@ -3,6 +3,7 @@ import { hexToU8a, isHex, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, decodeAddress, encodeAddress, sr25519Sign, sr25519Verify } from '@polkadot/util-crypto';
 import type { Keypair } from '@polkadot/util-crypto/types';
 import { canonicalJson } from './canonical-json.ts';
+import { provenanceProblem, PUBLICATION_FIELDS } from './provenance.ts';
 import { encodeU16 } from './u16.ts';
 import type { SealedVector, UnsealedVector } from './vector.ts';
 
@@ -11,18 +12,23 @@ export const SIGNER_SS58_PREFIX = 42;
 
 /** Fields the digest does not cover: the seal itself. */
 const SEAL_FIELDS = new Set(['digest', 'signature', 'signer']);
+/** Not covered either: the seal, and the provenance fields derived from it on publication (provenance.ts). */
+const UNDIGESTED_FIELDS = new Set<string>([...SEAL_FIELDS, ...PUBLICATION_FIELDS]);
 
-/** SHA-256 (hex) of the canonical JSON of a vector document without `digest`, `signature` and `signer`. */
+/**
+ * SHA-256 (hex) of the canonical JSON of a vector document without `digest`, `signature` and `signer` (and the
+ * publication fields `vector_id`, `vector_digest`, `protocol_version`, which are derived from the digest).
+ */
 export function vectorDigest(vector: UnsealedVector | SealedVector | Record<string, unknown>): string {
   const body: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(vector)) if (!SEAL_FIELDS.has(key)) body[key] = value;
+  for (const [key, value] of Object.entries(vector)) if (!UNDIGESTED_FIELDS.has(key)) body[key] = value;
   return createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
 }
 
 /** Digests and signs a vector with the master's sr25519 key; the input is not modified. */
 export async function sealVector(unsealed: UnsealedVector, keypair: Keypair): Promise<SealedVector> {
   await cryptoWaitReady();
-  for (const field of SEAL_FIELDS) {
+  for (const field of UNDIGESTED_FIELDS) {
     if (field in unsealed) throw new TypeError(`sealVector: the vector already has a "${field}" field; seal an unsealed vector`);
   }
   const digest = vectorDigest(unsealed);
@@ -40,7 +46,8 @@ export type VerifyResult = { ok: true } | { ok: false; reason: string };
 /**
  * Checks a sealed vector (for example as parsed from `GET /v1/weights/latest`) with only the expected signer's
  * public key (0x hex, SS58 address, or bytes): the signer fields name that key, the digest matches the content,
- * the signature over the digest verifies, and `weights_u16` is the u16 encoding of `uids`/`weights`.
+ * the signature over the digest verifies, `weights_u16` is the u16 encoding of `uids`/`weights`, and the provenance
+ * fields, when served, agree with the content.
  * Synchronous: sr25519 here is pure JavaScript (@scure/sr25519).
  */
 export function verifyVector(vector: unknown, expectedSignerPublicKey: string | Uint8Array): VerifyResult {
@@ -77,6 +84,8 @@ export function verifyVector(vector: unknown, expectedSignerPublicKey: string | 
     return fail(`the signature is malformed: ${(error as Error).message}`);
   }
   if (!verified) return fail('the signature does not verify against the signer key');
+  const provenance = provenanceProblem(doc);
+  if (provenance !== null) return fail(provenance);
   return checkU16Encoding(doc);
 }
 

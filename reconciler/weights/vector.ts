@@ -10,6 +10,16 @@ import type { U16Weights } from './u16.ts';
 export const VECTOR_FORMAT_VERSION = 2;
 /** How long a vector stays valid after `computed_at` unless configured otherwise (the reference: 720 s). */
 export const DEFAULT_EXPIRES_AFTER_SECONDS = 720;
+/** The margin past one epoch a sealed vector stays valid by default: the reference platform's 720 s window. */
+export const EXPIRY_MARGIN_SECONDS = 720;
+
+/**
+ * The validity window of an epoch's vector: `configured` (subnet.vector_expiry_seconds) when given, else one epoch
+ * plus the margin, so the latest vector is still valid when the next one is sealed (and through a late seal).
+ */
+export function vectorExpirySeconds(epochIntervalSeconds: number, configured?: number): number {
+  return configured ?? epochIntervalSeconds + EXPIRY_MARGIN_SECONDS;
+}
 
 /** How a challenge's weights reached this epoch. */
 export type SourceOutcome =

@@ -46,3 +46,17 @@ test('a plan made before the token existed gets the minted content-hash name in 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("a master with its own service_name gets a signing key named after it, never base-master's", async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'base-pending-'));
+  try {
+    const state = openStateDir(dir);
+    const named: SubnetDesiredState = { ...desired, master: { image: IMAGE, service_name: 't-other-master' } };
+    const resolved = await resolvePendingSecretNames(makePlan(compile(named), emptyLiveState()), state);
+    const key = resolved.changes.find((c) => c.desired?.kind === 'secret' && c.desired.source.type === 'master-signing-key');
+    assert.match(key?.name ?? '', /^t-other-master-signing-key-[0-9a-f]{12}$/);
+    assert.equal(key?.name, await state.masterSigningKeySecretName('t-other-master'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { u8aToHex } from '@polkadot/util';
-import { auditBed, EPOCH, type AuditBed } from './support.ts';
+import { auditBed, base, EPOCH, type AuditBed } from './support.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 let bed: AuditBed;
@@ -62,17 +61,6 @@ test('the published inputs are what base weights aggregate --input replays to th
   assert.equal(missing.status, 404);
   assert.equal((await fetch(`${bed.master.url}/v1/weights/x/inputs`)).status, 400);
 });
-
-/** Runs the CLI without blocking this process's event loop (the master under test answers from it). */
-async function base(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'bin/base.mjs'), ...args], { encoding: 'utf8' });
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { status: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 test('base weights verify prints one line per epoch and a JSON summary, and exits 0', async () => {
   const run = await base('weights', 'verify', '--master', bed.master.url, '--public-key', u8aToHex(bed.subnet.keypair.publicKey));

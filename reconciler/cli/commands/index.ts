@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import * as apply from './apply.ts';
+import * as broker from './broker.ts';
 import * as challenge from './challenge.ts';
+import * as images from './images.ts';
 import * as pin from './pin.ts';
 import * as plan from './plan.ts';
 import * as reconcile from './reconcile.ts';
@@ -18,4 +20,4 @@ export interface CommandModule {
 }
 
 // One import per command module; keep the list sorted.
-export const commandModules: CommandModule[] = [apply, challenge, pin, plan, reconcile, serve, submitter, token, validate, volume, weights, worker];
+export const commandModules: CommandModule[] = [apply, broker, challenge, images, pin, plan, reconcile, serve, submitter, token, validate, volume, weights, worker];

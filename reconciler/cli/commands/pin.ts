@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Images: master.image and every challenges[].image (drafts too). An image with a tag and no digest is resolved;
+Images: master.image, every challenges[].image (drafts too) and broker.image. An image with a tag and no digest is resolved;
 with --update every image with a tag is. No tag means :latest, and the tag is written out.
 
 Digests come from the Registry HTTP API v2: HEAD /v2/<repository>/manifests/<tag> accepting manifest lists,

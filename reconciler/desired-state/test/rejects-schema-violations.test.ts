@@ -104,7 +104,7 @@ const cases: MalformedCase[] = [
     text: withChallenges(`${ALPHA}    colour: red\n`),
     line: 18,
     column: 5,
-    message: 'challenges[0].colour: unknown property "colour"; expected one of slug, name, description, image, version, status, emission_percent, publish_raw_scores, port, networks, resources, hardening, env, secrets, required_capabilities, metadata, signed_routes, jobs',
+    message: 'challenges[0].colour: unknown property "colour"; expected one of slug, name, description, image, update, version, status, emission_percent, publish_raw_scores, port, networks, resources, hardening, env, secrets, required_capabilities, metadata, signed_routes, jobs',
     rule: 'schema.additionalProperties',
   },
   {

@@ -4,21 +4,15 @@
  * CHALLENGE_SHARED_TOKEN_FILE); the epoch loop collects their real answers and seals into the test bed's PostgreSQL
  * through a TCP relay the test cuts and restores (the shared PostgreSQL itself is never stopped).
  *
- * Reaching the services: from the host the dnsrr services are not reachable by name, so the test runs a small TCP
- * relay container on the challenges' (attachable) overlay that forwards a published 127.0.0.1 port to
- * `challenge-<slug>:8000` by its service name. Bytes pass unchanged: the collector sees the challenges' own answers,
- * status codes and headers. Only the origin differs from production (`originFor`).
+ * Reaching the services: see deployed-challenges.ts (a TCP relay container on the challenges' overlay).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { Fixture } from '../../apply/test/support.ts';
 import { PostgresStore, type ControlPlaneStore } from '../../store/index.ts';
 import { dropSchema, testbedDatabaseUrl, uniqueSchema } from '../../store/test/postgres-testbed.ts';
 import { startTcpRelay, type TcpRelay } from '../../store/test/tcp-relay.ts';
-import { readTestbedEndpoints } from '../../testbed/endpoints.ts';
-import { buildTestImage } from '../../testbed/images.ts';
 import { aggregateChallengeWeights } from '../../weights/aggregate.ts';
 import { stateDirTokens } from '../../weights/collect/index.ts';
 import { randomHotkey } from '../../weights/collect/test/challenge-server.ts';
@@ -30,35 +24,7 @@ import { epochLoopConfig, masterSigningKeyPath } from '../from-desired-state.ts'
 import { staticMetagraphSource } from '../metagraph-source.ts';
 import { WeightsEpochLoop } from '../weights-epoch-loop.ts';
 import { loadDesiredState, requireValid } from '../../desired-state/index.ts';
-
-const CHALLENGE_JS = `
-const http = require('http'); const fs = require('fs');
-process.on('SIGTERM', () => process.exit(0));
-const slug = process.env.BASE_CHALLENGE_SLUG;
-const weights = JSON.parse(process.env.TEST_WEIGHTS_JSON || '{}');
-http.createServer((req, res) => {
-  if (req.url !== '/internal/v1/get_weights') { res.statusCode = 404; return res.end(); }
-  let token;
-  try { token = fs.readFileSync(process.env.CHALLENGE_SHARED_TOKEN_FILE, 'utf8').trim(); } catch (e) { res.statusCode = 500; return res.end(); }
-  if (req.headers.authorization !== 'Bearer ' + token) { res.statusCode = 401; return res.end('{"detail":"unauthorized"}'); }
-  res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ challenge_slug: slug, weights }));
-}).listen(8000);
-`;
-
-const RELAY_JS = `
-const net = require('net');
-process.on('SIGTERM', () => process.exit(0));
-for (const [listen, host, port] of JSON.parse(process.argv[1])) {
-  net.createServer((client) => {
-    const upstream = net.connect(port, host);
-    client.pipe(upstream); upstream.pipe(client);
-    client.on('error', () => upstream.destroy()); upstream.on('error', () => client.destroy());
-  }).listen(listen);
-}
-`;
-
-const DOCKERFILE = ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'COPY . /app/', 'USER node', 'CMD ["/usr/bin/node", "/app/server.js"]', ''].join('\n');
+import { deployScoringChallenges } from './deployed-challenges.ts';
 
 let fx: Fixture;
 let pgRelay: TcpRelay;
@@ -71,37 +37,12 @@ const weightsB = { [hotkeys[0]!]: 3, [hotkeys[4]!]: 1, [randomHotkey()]: 7 }; //
 const metagraph = Object.fromEntries(hotkeys.map((h, i) => [h, i + 1]));
 
 before(async () => {
-  const endpoints = readTestbedEndpoints();
-  const image = await buildTestImage(endpoints, { repository: 'base-test/weights-challenge', files: { 'server.js': CHALLENGE_JS }, dockerfile: DOCKERFILE });
   fx = await Fixture.create('wts');
-  await fx.write([
-    { name: 'a', image: image.ref, emission_percent: 50, env: { TEST_WEIGHTS_JSON: JSON.stringify(weightsA) } },
-    { name: 'b', image: image.ref, emission_percent: 30, env: { TEST_WEIGHTS_JSON: JSON.stringify(weightsB) } },
+  const deployed = await deployScoringChallenges(fx, [
+    { name: 'a', emission_percent: 50, weights: weightsA },
+    { name: 'b', emission_percent: 30, weights: weightsB },
   ]);
-  const applied = await fx.apply();
-  assert.equal(applied.outcome.status, 'applied', applied.output);
-
-  const slugs = [fx.slug('a'), fx.slug('b')];
-  const mapping = slugs.map((slug, i) => [9001 + i, `challenge-${slug}`, 8000]);
-  await execa('docker', [
-    'run', '-d', '--name', `${fx.prefix}-relay`, '--label', `base.test=${fx.prefix}`, '--network', fx.network,
-    ...mapping.flatMap(([port]) => ['-p', `127.0.0.1::${port}`]),
-    image.ref, '/usr/bin/node', '-e', RELAY_JS, JSON.stringify(mapping),
-  ]);
-  for (const [i, slug] of slugs.entries()) {
-    const { stdout } = await execa('docker', ['port', `${fx.prefix}-relay`, String(9001 + i)]);
-    origins.set(slug, `http://${stdout.split('\n')[0]!.trim()}`);
-  }
-  // Service DNS on the overlay takes a moment after the rollout: wait until both challenges answer (401 without token).
-  for (const origin of origins.values()) {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const status = await fetch(`${origin}/internal/v1/get_weights`).then((r) => r.status, () => 0);
-      if (status === 401) break;
-      if (Date.now() > deadline) throw new Error(`${origin} never answered 401 (last status ${status})`);
-      await sleep(500);
-    }
-  }
+  for (const [slug, origin] of deployed) origins.set(slug, origin);
 
   const url = testbedDatabaseUrl();
   const real = new URL(url);

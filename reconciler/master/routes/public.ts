@@ -6,6 +6,7 @@ import { versionDocument } from '../health.ts';
 import type { MasterMetrics } from '../metrics.ts';
 import type { RegistryDocument } from '../registry.ts';
 import type { WeightsReader, WeightsVector } from '../weights-reader.ts';
+import { withProvenance } from '../../weights/provenance.ts';
 
 export interface PublicRoutesDeps {
   version: string;
@@ -52,7 +53,10 @@ const EPOCH = /^(0|[1-9][0-9]{0,15})$/;
 /** The largest inputs document served (32 challenges × 65,536 hotkeys fit); a larger one is refused, not cut. */
 export const MAX_INPUTS_RESPONSE_BYTES = 256 * 1024 * 1024;
 
-/** `/v1/weights/latest`, `/v1/weights/{epoch}` and `/v1/weights/{epoch}/inputs`: only what was sealed, never recomputed. */
+/**
+ * `/v1/weights/latest`, `/v1/weights/{epoch}` and `/v1/weights/{epoch}/inputs`: only what was sealed, never recomputed;
+ * a vector is served with its provenance fields (derived from its digest, see weights/provenance.ts).
+ */
 export async function weightsRoute(deps: PublicRoutesDeps, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const rest = pathname.slice('/v1/weights/'.length);
   if (!pathname.startsWith('/v1/weights/') || rest.length === 0) return notFound(res);
@@ -64,7 +68,7 @@ export async function weightsRoute(deps: PublicRoutesDeps, pathname: string, req
   if (rest === 'latest') {
     const vector = deps.weights.latest();
     if (vector === null) return sendJson(res, 503, { detail: 'No weights vector sealed yet' }, retry);
-    return sendJson(res, 200, vector);
+    return sendJson(res, 200, withProvenance(vector));
   }
   const epoch = EPOCH.test(rest) ? Number(rest) : NaN;
   if (!Number.isSafeInteger(epoch)) return sendJson(res, 400, { detail: 'Epoch must be a non-negative integer' });
@@ -75,7 +79,7 @@ export async function weightsRoute(deps: PublicRoutesDeps, pathname: string, req
     return sendJson(res, 503, { detail: 'Weights store unavailable' }, retry);
   }
   if (vector === null) return sendJson(res, 404, { detail: 'No weights vector sealed for this epoch' });
-  sendJson(res, 200, vector);
+  sendJson(res, 200, withProvenance(vector));
 }
 
 async function inputsRoute(deps: PublicRoutesDeps, rawEpoch: string, res: ServerResponse, retry: Record<string, string>): Promise<void> {

@@ -38,6 +38,7 @@ import { readTestbedEndpoints } from '../../testbed/endpoints.ts';
 import { buildTestImage } from '../../testbed/images.ts';
 import { waitUntil } from '../../testbed/test-objects.ts';
 import { randomHotkey } from '../../weights/collect/test/challenge-server.ts';
+import { withProvenance } from '../../weights/provenance.ts';
 import { verifyVector } from '../../weights/seal.ts';
 import type { SealedVector } from '../../weights/vector.ts';
 import { buildMasterImage, isolateMaster } from './swarm-master.ts';
@@ -253,7 +254,7 @@ test('a production master on Swarm reads its PostgreSQL URL from the Swarm secre
   try {
     const rows = (await client.query('SELECT epoch, digest, document FROM sealed_vectors')).rows as Array<{ epoch: string; digest: string; document: unknown }>;
     assert.deepEqual(rows.map((r) => [Number(r.epoch), r.digest]), [[vector.epoch, vector.digest]]);
-    assert.deepEqual(rows[0]!.document, vector);
+    assert.deepEqual(withProvenance(rows[0]!.document as SealedVector), vector, 'served: the stored document plus its provenance fields');
   } finally {
     await client.end();
   }

@@ -20,7 +20,7 @@ test('the registry has the reference fields per non-draft challenge, plus revisi
   assert.equal(response.status, 200);
   const doc = JSON.parse(response.body) as RegistryDocument;
   assert.equal(doc.network, 'testnet');
-  assert.equal(doc.api_version, '1');
+  assert.equal(doc.api_version, '1.0');
   assert.equal(doc.master_uid, 3);
   assert.equal(doc.desired_state_revision, 'abc123');
   assert.equal(doc.master_signing_public_key, `0x${'11'.repeat(32)}`);
@@ -44,9 +44,13 @@ test('the registry has the reference fields per non-draft challenge, plus revisi
       icon_url: 'https://alpha.example/icon.png',
       banner_url: 'https://alpha.example/banner.png',
     },
+    internal_base_url: 'http://challenge-alpha:8000',
     public_proxy_base_path: '/challenges/alpha',
     required_capabilities: ['gpu'],
-    resources: { cpus: '1.5', memory: '512M', pids: 128 },
+    resources: { cpus: '1.5', memory: '512M', pids: '128' },
+    volumes: { 'challenge-alpha-data': '/data' },
+    env: {},
+    secrets: [],
     health: {
       running_tasks: 1,
       desired_tasks: 1,
@@ -73,10 +77,12 @@ test('never env values, env names, secret names or tokens, even with a desired s
     'alpha-db-password-secret',
     'beta-secret-name',
     'base-admin-token',
-    'env',
-    'secrets',
   ];
   for (const needle of forbidden) assert.ok(!response.body.includes(needle), `registry contains ${needle}`);
+  const doc = JSON.parse(response.body) as RegistryDocument;
+  for (const challenge of doc.challenges) {
+    assert.deepEqual([challenge.env, challenge.secrets], [{}, []], `${challenge.slug}: the reference's env and secrets are served empty`);
+  }
   assert.ok(DESIRED_YAML.includes('very-visible-env-value-alpha'), 'the fixture does carry the values');
 });
 
@@ -96,7 +102,7 @@ test('metadata is an allowlist: unknown keys and non-string values are dropped',
 test('without a desired state the registry is empty but well-formed', () => {
   const doc = buildRegistry({ desired: null, revision: null, signingKey: null, tasks: null, probes: new Map(), now: new Date(0) });
   assert.deepEqual(doc.challenges, []);
-  assert.equal(doc.api_version, '1');
+  assert.equal(doc.api_version, '1.0');
 });
 
 test('emission_percent is a decimal string, never exponent notation', () => {

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SqliteStore, StoreUnavailableError, trackAvailability, type ControlPlaneStore } from '../../store/index.ts';
+import { withProvenance } from '../../weights/provenance.ts';
 import { storeWeightsReader } from '../store-weights-reader.ts';
 import type { WeightsVector } from '../weights-reader.ts';
 import { send, startTestMaster } from './support.ts';
+
+/** As served: the sealed document with its provenance fields. */
+const served = (epoch: number) => withProvenance(doc(epoch) as WeightsVector);
 
 const doc = (epoch: number) => ({ epoch, uids: [0, 1], weights: [0.5, 0.5], digest: `digest-${epoch}` }) as unknown as WeightsVector;
 
@@ -38,21 +42,21 @@ test('the store reader serves the newest sealed vector from memory, also while t
     await store.sealVector(11, 'digest-11', doc(11));
     await reader.refresh();
     assert.deepEqual(reader.status(), { lastSealedEpoch: 11, lastError: null, storeAvailable: true });
-    assert.deepEqual(JSON.parse((await send(master.port, '/v1/weights/latest')).body), doc(11));
-    assert.deepEqual(JSON.parse((await send(master.port, '/v1/weights/10')).body), doc(10));
+    assert.deepEqual(JSON.parse((await send(master.port, '/v1/weights/latest')).body), served(11));
+    assert.deepEqual(JSON.parse((await send(master.port, '/v1/weights/10')).body), served(10));
 
     setDown(true);
     await reader.refresh();
     assert.equal(reader.status().storeAvailable, false);
     assert.equal(store.availability().available, false);
-    assert.deepEqual(JSON.parse((await send(master.port, '/v1/weights/latest')).body), doc(11), 'latest is served from memory');
+    assert.deepEqual(JSON.parse((await send(master.port, '/v1/weights/latest')).body), served(11), 'latest is served from memory');
     assert.equal((await send(master.port, '/v1/weights/10')).status, 503, 'an older epoch needs the store');
 
     setDown(false);
     await store.sealVector(12, 'digest-12', doc(12));
     await reader.refresh();
     assert.deepEqual(reader.status(), { lastSealedEpoch: 12, lastError: null, storeAvailable: true });
-    assert.deepEqual(JSON.parse((await send(master.port, '/v1/weights/latest')).body), doc(12));
+    assert.deepEqual(JSON.parse((await send(master.port, '/v1/weights/latest')).body), served(12));
   } finally {
     await master.close();
     await sqlite.close();

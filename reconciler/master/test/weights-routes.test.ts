@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { withProvenance } from '../../weights/provenance.ts';
 import type { WeightsReader, WeightsVector } from '../weights-reader.ts';
 import { send, startTestMaster } from './support.ts';
 
@@ -25,7 +26,7 @@ class FakeReader implements WeightsReader {
   }
 }
 
-test('before the first seal /v1/weights/latest is 503 with Retry-After; after it, the sealed vector as is', async () => {
+test('before the first seal /v1/weights/latest is 503 with Retry-After; after it, the sealed vector with its provenance fields', async () => {
   const reader = new FakeReader();
   const master = await startTestMaster({ weights: reader });
   try {
@@ -38,7 +39,7 @@ test('before the first seal /v1/weights/latest is 503 with Retry-After; after it
     reader.sealed.set(42, vector(42));
     const response = await send(master.port, '/v1/weights/latest');
     assert.equal(response.status, 200);
-    assert.deepEqual(JSON.parse(response.body), vector(42));
+    assert.deepEqual(JSON.parse(response.body), withProvenance(vector(42)));
     assert.equal(response.headers['cache-control'], 'no-store');
   } finally {
     await master.close();
@@ -51,7 +52,7 @@ test('/v1/weights/{epoch}: 200 for a sealed epoch, 404 for an unknown one, 400 f
   reader.sealed.set(0, vector(0));
   const master = await startTestMaster({ weights: reader });
   try {
-    assert.deepEqual(JSON.parse((await send(master.port, '/v1/weights/7')).body), vector(7));
+    assert.deepEqual(JSON.parse((await send(master.port, '/v1/weights/7')).body), withProvenance(vector(7)));
     assert.equal((await send(master.port, '/v1/weights/0')).status, 200);
     const unknown = await send(master.port, '/v1/weights/8');
     assert.equal(unknown.status, 404);

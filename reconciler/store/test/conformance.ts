@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 
 import { StoreConflictError, StoreError, StoreInputError, VectorSealConflictError } from '../errors.ts';
 import { LATEST_SCHEMA_VERSION } from '../migrations.ts';
-import { snapshotDigest } from '../snapshot-digest.ts';
+import { snapshotDigest } from '../../weights/snapshot-digest.ts';
 import type { ApplyRecordInput, ControlPlaneStore } from '../types.ts';
 
 export interface StoreUnderTest {
@@ -387,6 +387,51 @@ export function defineStoreConformance(name: string, makeStore: MakeStore): void
         }
         const stored = await store.vectorAt(11);
         assert.deepEqual(stored, (won[0] as PromiseFulfilledResult<{ vector: unknown }>).value.vector);
+      }));
+    });
+
+    describe('upload nonces', () => {
+      const T0 = '2026-12-04T12:00:00.000Z';
+      const T_LIVE = '2026-12-04T12:05:00.000Z';
+      const T_EXPIRY = '2026-12-04T12:10:00.000Z';
+      const T_AFTER = '2026-12-04T12:10:00.001Z';
+
+      it('claims a nonce once; the same (hotkey, nonce) is refused until it expires, then claimable again', withStore(async ({ store }) => {
+        assert.equal(await store.claimUploadNonce(HOTKEY_A, 'n-1', T_EXPIRY, T0), true);
+        assert.equal(await store.claimUploadNonce(HOTKEY_A, 'n-1', '2026-12-04T12:15:00.000Z', T_LIVE), false, 'a replay');
+        assert.equal(await store.claimUploadNonce(HOTKEY_B, 'n-1', T_EXPIRY, T_LIVE), true, 'nonces are per hotkey');
+        assert.equal(await store.claimUploadNonce(HOTKEY_A, 'n-2', T_EXPIRY, T_LIVE), true);
+        assert.equal(await store.claimUploadNonce(HOTKEY_A, 'n-1', '2026-12-04T12:20:00.000Z', T_EXPIRY), true, 'expired at exactly expires_at');
+        assert.equal(await store.claimUploadNonce(HOTKEY_A, 'n-1', '2026-12-04T12:25:00.000Z', T_AFTER), false, 'the renewed record lives on');
+      }));
+
+      it('a replay is refused by another store instance on the same database (a restarted master)', withStore(async (t) => {
+        assert.equal(await t.store.claimUploadNonce(HOTKEY_A, 'restart', T_EXPIRY, T0), true);
+        const reopened = await t.reopen();
+        assert.equal(await reopened.claimUploadNonce(HOTKEY_A, 'restart', T_EXPIRY, T_LIVE), false);
+      }));
+
+      it('lets exactly one of several concurrent claims of one nonce win', withStore(async ({ store }) => {
+        const claims = await Promise.all([1, 2, 3, 4, 5].map(() => store.claimUploadNonce(HOTKEY_C, 'race', T_EXPIRY, T0)));
+        assert.equal(claims.filter(Boolean).length, 1);
+      }));
+
+      it('prunes only the expired records', withStore(async ({ store }) => {
+        await store.claimUploadNonce(HOTKEY_A, 'old', T_LIVE, T0);
+        await store.claimUploadNonce(HOTKEY_A, 'new', T_EXPIRY, T0);
+        assert.equal(await store.pruneUploadNonces(T_LIVE), 1);
+        assert.equal(await store.pruneUploadNonces(T_LIVE), 0);
+        assert.equal(await store.claimUploadNonce(HOTKEY_A, 'new', T_EXPIRY, T_LIVE), false, 'the live one was kept');
+        assert.equal(await store.claimUploadNonce(HOTKEY_A, 'old', T_EXPIRY, T_LIVE), true);
+      }));
+
+      it('refuses a bad hotkey, nonce or timestamp and records nothing', withStore(async ({ store }) => {
+        await assert.rejects(store.claimUploadNonce('', 'n', T_EXPIRY, T0), StoreInputError);
+        await assert.rejects(store.claimUploadNonce(HOTKEY_A, 'has space', T_EXPIRY, T0), StoreInputError);
+        await assert.rejects(store.claimUploadNonce(HOTKEY_A, 'x'.repeat(129), T_EXPIRY, T0), StoreInputError);
+        await assert.rejects(store.claimUploadNonce(HOTKEY_A, 'n', 'tomorrow', T0), StoreInputError);
+        await assert.rejects(store.claimUploadNonce(HOTKEY_A, 'n', T_EXPIRY, '2026-12-04 12:00'), StoreInputError);
+        assert.equal(await store.claimUploadNonce(HOTKEY_A, 'n', T_EXPIRY, T0), true, 'nothing was recorded by the refused calls');
       }));
     });
 

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 
-import type { RawWeights } from './types.ts';
+/**
+ * A challenge's raw answer, as received (hotkey order kept: aggregation adds hotkeys in first-seen order).
+ * JSON has no NaN/Infinity: a non-finite number is stored as null (aggregation drops both alike).
+ */
+export type RawWeights = Record<string, number | null>;
 
 /**
  * The stored form of a raw weights map: keys in the order received, non-finite numbers as null (JSON cannot carry
