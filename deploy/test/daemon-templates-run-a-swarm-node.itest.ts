@@ -40,6 +40,8 @@ for (const template of ['cpu-worker', 'gpu-worker', 'manager']) {
     const joined = await execa('nsenter', [`--net=/var/run/netns/${engine.netns}`, 'bash', path.join(DEPLOY, 'install-worker.sh'), '--apply',
       '--manager-addr', readTestbedEndpoints().swarm.joinAddr, '--workload', template === 'gpu-worker' ? 'gpu' : 'cpu',
       '--advertise-addr', engine.address, '--listen-addr', `${engine.address}:2377`,
+      // The engine runs with the template as its config file: that is the daemon.json the no-new-privileges check reads.
+      '--daemon-json-path', path.join(DEPLOY, 'daemon', `${template}.json`),
     ], { reject: false, cwd: REPO_ROOT, env: { JOIN_TOKEN: token, DOCKER_HOST: engine.dockerHost }, stdin: 'ignore' });
     assert.equal(joined.exitCode, 0, `${joined.stdout}\n${joined.stderr}`);
     nodeId = (await engine.docker(['info', '--format', '{{.Swarm.NodeID}}'])).stdout.trim();
