@@ -316,6 +316,7 @@ function followLoopReader(loop: Pick<SupervisedWeightsLoop, 'reader'>, fallback:
   return {
     latest: () => current().latest(),
     atEpoch: (epoch) => current().atEpoch(epoch),
+    inputsAt: (epoch) => current().inputsAt(epoch),
     status: () => current().status(),
     async refresh() {
       if (loop.reader() === null) await fallback.refresh?.();

@@ -70,6 +70,7 @@ const history = Array.from({ length: EPOCHS }, (_, k) => (k === 0 ? latest : fix
 const weights: WeightsReader = {
   latest: () => latest,
   atEpoch: async (epoch) => history.find((v) => v.epoch === epoch) ?? null,
+  inputsAt: async () => null,
   status: () => ({ lastSealedEpoch: latest.epoch, lastError: null, storeAvailable: true }),
 };
 const server = createMasterServer({

@@ -24,7 +24,7 @@ export interface WeightsReader {
    * The published inputs of a sealed epoch (`GET /v1/weights/{epoch}/inputs`), or null when none are stored (never
    * sealed, sealed before inputs were recorded, or pruned). Rejects when the store cannot be reached.
    */
-  inputsAt?(epoch: number): Promise<unknown | null>;
+  inputsAt(epoch: number): Promise<unknown | null>;
   status(): WeightsReaderStatus;
 }
 

@@ -87,7 +87,7 @@ async function inputsRoute(deps: PublicRoutesDeps, rawEpoch: string, res: Server
   if (!Number.isSafeInteger(epoch)) return sendJson(res, 400, { detail: 'Epoch must be a non-negative integer' });
   let document: unknown;
   try {
-    document = deps.weights.inputsAt ? await deps.weights.inputsAt(epoch) : null;
+    document = await deps.weights.inputsAt(epoch);
   } catch {
     return sendJson(res, 503, { detail: 'Weights store unavailable' }, retry);
   }

@@ -1,6 +1,7 @@
 /**
  * A weights loop whose start fails (store unreachable) is retried with backoff while the master serves; /health is
- * degraded with a password-free reason meanwhile, and the loop runs after the store becomes reachable.
+ * degraded with a password-free reason meanwhile, and the loop runs after the store becomes reachable (and the master
+ * then serves its vectors and their published inputs through the loop's reader).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -137,6 +138,11 @@ test('store unreachable at start: the master serves, /health says why, the start
       let latest = { status: 0, body: '' };
       await until('a sealed vector', async () => (latest = await send(port, '/v1/weights/latest')).status === 200);
       assert.deepEqual((JSON.parse(latest.body) as { uids: number[] }).uids.includes(1), true);
+      // The loop's reader also serves the sealed epoch's published inputs (GET /v1/weights/{epoch}/inputs).
+      const sealedEpoch = (JSON.parse(latest.body) as { epoch: number }).epoch;
+      const inputs = await send(port, `/v1/weights/${sealedEpoch}/inputs`);
+      assert.equal(inputs.status, 200, inputs.body);
+      assert.equal((JSON.parse(inputs.body) as { epoch: number }).epoch, sealedEpoch);
       const after = JSON.parse((await send(port, '/health')).body) as { reasons: string[]; weights_loop: Record<string, unknown> };
       assert.ok(!after.reasons.some((r) => r.startsWith('weights loop')), after.reasons.join(' | '));
       assert.equal(after.weights_loop.state, 'running');

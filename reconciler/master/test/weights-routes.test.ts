@@ -21,6 +21,9 @@ class FakeReader implements WeightsReader {
     if (this.failing) throw new Error('store down');
     return this.sealed.get(epoch) ?? null;
   }
+  async inputsAt(): Promise<unknown | null> {
+    return null;
+  }
   status() {
     return { lastSealedEpoch: null, lastError: null, storeAvailable: !this.failing };
   }
